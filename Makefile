@@ -1,0 +1,44 @@
+# Liver Evidence Lab: thin wrappers, one line of logic each. Run `make help`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+PORT   ?= 8888
+
+.PHONY: help env lab test test-fast student solutions lint bench lock clean
+
+help:            ## list the targets
+	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
+
+$(STAMP): requirements-lock.txt pyproject.toml tools/setup_env.sh
+	PYTHON=$(PYTHON) bash tools/setup_env.sh && touch $(STAMP)
+
+env: $(STAMP)    ## create or update .venv from the pinned lock
+
+lab: $(STAMP)    ## open the course in JupyterLab at 00_start_here
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
+
+test: $(STAMP)   ## the whole test suite: library, authoring checks, every notebook under nbval
+	$(PY) -m pytest -n 2 --dist loadscope $(NBVAL) --doctest-modules liverlab tests solutions notebooks
+
+test-fast: $(STAMP)  ## library and authoring tests only (no notebooks)
+	$(PY) -m pytest -n 2 --dist loadscope --doctest-modules liverlab tests
+
+student: $(STAMP)    ## generate notebooks/ from solutions/ (no execution)
+	$(PY) -m tools.authoring student
+
+solutions: $(STAMP)  ## execute solutions/ in place, record answer keys, regenerate notebooks/
+	$(PY) -m tools.authoring solutions $(NB)
+
+lint: $(STAMP)       ## structure, self-checks, freshness and leak report
+	$(PY) -m tools.authoring lint
+
+bench: $(STAMP)      ## time the environment step, each notebook and the test suite
+	$(PY) -m tools.bench
+
+lock:                ## regenerate requirements-lock.txt from requirements.in (needs uv)
+	uv pip compile requirements.in --universal --python-version 3.10 --no-emit-package rfc3987-syntax --no-header -o requirements-lock.txt
+
+clean:               ## remove the environment and caches
+	rm -rf $(VENV) .tools .pytest_cache .hypothesis bench/results

@@ -1,0 +1,230 @@
+"""Single-source authoring: the student version, and the checks that make `make test` fail.
+
+Each failure mode has a tiny fixture notebook built here, as nmaci does, plus one
+test that the course's real notebooks pass every check.
+"""
+
+import copy
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from tools import authoring
+from tools.authoring import BEGIN, END
+
+CARD = ("| | |\n|---|---|\n| **For:** | students |\n| **Time:** | 5 min |\n"
+        "| **Prerequisites:** | none |\n\n## Learning objectives\n1. compute a mean")
+
+
+def md(source, *cell_tags):
+    cell = nbformat.v4.new_markdown_cell(source)
+    if cell_tags:
+        cell.metadata["tags"] = list(cell_tags)
+    return cell
+
+
+def code(source, *cell_tags, outputs=()):
+    cell = nbformat.v4.new_code_cell(source)
+    if cell_tags:
+        cell.metadata["tags"] = list(cell_tags)
+    cell.outputs = [nbformat.v4.new_output("stream", text=text) for text in outputs]
+    cell.execution_count = 1 if outputs else None
+    return cell
+
+
+def fixture_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        md("# 09 · A fixture notebook\n\nWhat it asks."),
+        md(CARD),
+        code("from liverlab.checks import check", "setup"),
+        md("### Exercise 9.1\nCompute the mean MELD."),
+        code(f"scores = [12, 18, 30]\n{BEGIN}\nmean_meld = sum(scores) / len(scores)\n"
+             f"spread_meld, top_meld = max(scores) - min(scores), max(scores)\n{END}\n"
+             'check("9.1", mean_meld)', outputs=["✅ Exercise 9.1: correct.\n"]),
+        md("### Exercise 9.2\nIs a change of 3 MELD points beyond noise?"),
+        md("Model answer: within the noise of a stable patient's labs.", "solution"),
+        code(f"{BEGIN}\nverdict = 'within noise'\n{END}\ncheck(\"9.2\", verdict)"),
+        md("Instructor: the class usually says 'beyond noise' first.", "instructor"),
+        md("## Key points\n- one\n\n## References\n1. A source."),
+    ]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"fixture-{i:02d}"
+    return nb
+
+
+def sources(nb):
+    return "\n".join(cell.source for cell in nb.cells)
+
+
+# ---------------------------------------------------------------------------------------------
+# The student version
+# ---------------------------------------------------------------------------------------------
+def test_solution_code_becomes_named_placeholders():
+    student = authoring.student_version(fixture_notebook())
+    cell = student.cells[4]
+    assert cell.source == ("scores = [12, 18, 30]\n"
+                           "mean_meld = ...  # your code here\n"
+                           "spread_meld = ...  # your code here\n"
+                           "top_meld = ...  # your code here\n"
+                           'check("9.1", mean_meld)')
+
+
+def test_instructor_cells_dropped_and_markdown_answers_prompted():
+    student = authoring.student_version(fixture_notebook())
+    assert len(student.cells) == len(fixture_notebook().cells) - 1
+    assert "Instructor:" not in sources(student)
+    assert student.cells[6].source == authoring.ANSWER_PROMPT
+    assert "solution" not in student.cells[6].metadata.get("tags", [])
+
+
+def test_outputs_counts_and_kernelspec_cleared():
+    student = authoring.student_version(fixture_notebook())
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert student.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_student_version_is_deterministic_and_does_not_touch_its_input():
+    nb = fixture_notebook()
+    before = copy.deepcopy(nb)
+    assert authoring.dumps(authoring.student_version(nb)) == authoring.dumps(authoring.student_version(nb))
+    assert nb == before
+
+
+@pytest.mark.parametrize("code_text, names", [
+    ("x = 1", ["x"]),
+    ("a, (b, *c) = f()", ["a", "b", "c"]),
+    ("total: float = 0\ntotal += 1", ["total"]),
+    ("def score(x):\n    y = 2\n    return y", ["score"]),
+    ("df['meld'] = 1\nprint(df)", []),
+    ("    indented = 1", ["indented"]),
+])
+def test_assigned_names(code_text, names):
+    assert authoring.assigned_names(code_text) == names
+
+
+def test_indented_solution_keeps_its_indentation():
+    source = f"for x in range(3):\n    {BEGIN}\n    y = x * 2\n    {END}\n    print(y)"
+    assert authoring.strip_solution_code(source) == (
+        "for x in range(3):\n    y = ...  # your code here\n    print(y)")
+
+
+def test_block_without_names_becomes_ellipsis():
+    assert authoring.strip_solution_code(f"{BEGIN}\nprint(1)\n{END}") == "...  # your code here"
+
+
+# ---------------------------------------------------------------------------------------------
+# Lint: each failure mode is reported
+# ---------------------------------------------------------------------------------------------
+def test_fixture_is_clean():
+    nb = fixture_notebook()
+    assert authoring.structure_problems(nb, "09_fixture.ipynb") == []
+    assert authoring.exercise_problems(nb, "09_fixture.ipynb") == []
+    assert authoring.marker_problems(nb) == []
+
+
+@pytest.mark.parametrize("remove, message", [
+    ("**For:**", "missing audience"),
+    ("**Time:**", "missing time estimate"),
+    ("**Prerequisites:**", "missing prerequisites"),
+    ("## Learning objectives", "missing learning objectives"),
+    ("## Key points", "missing key points"),
+    ("## References", "missing references"),
+    ("# 09 · ", "missing title"),
+])
+def test_missing_section_is_reported(remove, message):
+    nb = fixture_notebook()
+    for cell in nb.cells:
+        cell.source = cell.source.replace(remove, "")
+    problems = authoring.structure_problems(nb, "09_fixture.ipynb")
+    assert any(message in p for p in problems), problems
+
+
+def test_exercise_without_self_check_is_reported():
+    nb = fixture_notebook()
+    nb.cells[7].source = f"{BEGIN}\nverdict = 'within noise'\n{END}"
+    problems = authoring.exercise_problems(nb, "09_fixture.ipynb")
+    assert problems == ['Exercise 9.2 has no self-check: add check("9.2", ...) in a code cell of its section']
+
+
+def test_removing_both_markers_is_reported():
+    nb = fixture_notebook()
+    nb.cells[7].source = "verdict = 'within noise'\ncheck(\"9.2\", verdict)"
+    nb.cells[6].metadata = {}
+    problems = authoring.exercise_problems(nb, "09_fixture.ipynb")
+    assert any("Exercise 9.2 has no solution" in p for p in problems)
+
+
+@pytest.mark.parametrize("drop", [BEGIN, END])
+def test_removing_one_marker_is_reported(drop):
+    nb = fixture_notebook()
+    nb.cells[4].source = nb.cells[4].source.replace(drop + "\n", "")
+    problems = authoring.marker_problems(nb)
+    assert len(problems) == 1 and "without a matching" in problems[0]
+
+
+def test_leaked_solution_line_marker_and_answer_are_reported():
+    solution = fixture_notebook()
+    student = authoring.student_version(solution)
+    values, keys = {"9.1": 20.0, "9.2": "within noise"}, {"9.1": {"rule": {"kind": "int"}}}
+    assert authoring.leak_problems(solution, student, values, keys, 9) == []
+    student.cells[4].source += "\nmean_meld = sum(scores) / len(scores)"
+    student.cells[3].source += f"\n{END}"
+    problems = authoring.leak_problems(solution, student, values, keys, 9)
+    assert any("solution line" in p for p in problems)
+    assert any("solution marker" in p for p in problems)
+    student = authoring.student_version(solution)
+    values, keys = {"9.1": 0.11507}, {"9.1": {"rule": {"kind": "number", "sig": 3}}}
+    student.cells[3].source += "\n(The mean change is 0.115 g/dL.)"
+    assert authoring.leak_problems(solution, student, values, keys, 9) == [
+        "the answer to Exercise 9.1 appears in the student notebook"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The real course: every notebook passes, and tampering is caught
+# ---------------------------------------------------------------------------------------------
+def test_course_notebooks_pass_lint():
+    report = authoring.lint()
+    assert report, "no notebooks found"
+    assert {name: p for name, p in report.items() if p} == {}
+
+
+@pytest.fixture
+def course_copy(tmp_path, monkeypatch):
+    """A copy of solutions/, notebooks/ and the keys, with the module pointed at it."""
+    for folder in ("solutions", "notebooks"):
+        shutil.copytree(authoring.ROOT / folder, tmp_path / folder)
+    shutil.copy(authoring.KEYS, tmp_path / "answer_keys.json")
+    monkeypatch.setattr(authoring, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(authoring, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(authoring, "KEYS", tmp_path / "answer_keys.json")
+    monkeypatch.setattr(authoring, "ANSWER_VALUES", tmp_path / "solutions" / "answer_values.json")
+    return tmp_path
+
+
+def test_hand_edited_student_notebook_is_caught(course_copy):
+    path = course_copy / "notebooks" / "00_start_here.ipynb"
+    path.write_text(path.read_text().replace("Run a cell with", "Run each cell with"))
+    problems = authoring.lint(["00"])["00_start_here.ipynb"]
+    assert any("differs from what `make student` generates" in p for p in problems)
+
+
+def test_student_notebook_without_solution_source_is_caught(course_copy):
+    shutil.copy(course_copy / "notebooks" / "00_start_here.ipynb", course_copy / "notebooks" / "99_orphan.ipynb")
+    assert authoring.lint()["99_orphan.ipynb"] == ["notebooks/99_orphan.ipynb has no source in solutions/"]
+
+
+def test_cli_exits_nonzero_on_problems(course_copy):
+    path = course_copy / "notebooks" / "00_start_here.ipynb"
+    path.write_text(path.read_text().replace("Run a cell with", "Run each cell with"))
+    script = ("import sys, pathlib; from tools import authoring as a; r = pathlib.Path(sys.argv[1]); "
+              "a.SOLUTIONS, a.NOTEBOOKS = r / 'solutions', r / 'notebooks'; sys.exit(a.main(['lint']))")
+    result = subprocess.run([sys.executable, "-c", script, str(course_copy)], capture_output=True,
+                            text=True, cwd=authoring.ROOT)
+    assert result.returncode == 1
+    assert "00_start_here.ipynb" in result.stderr and "make student" in result.stderr

@@ -1,0 +1,78 @@
+"""The conda environment, the pip lock and the top-level pins name the same versions."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)(?:\s*;\s*(.+))?$")
+
+
+def requirements_in() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.in").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            match = PIN.match(line)
+            assert match, f"requirements.in: {line!r} is not pinned with =="
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def lock_for_python_311() -> dict[str, str]:
+    """Versions the lock installs on Python 3.11 (the conda environment's Python)."""
+    from packaging.markers import Marker
+
+    env = {"python_full_version": "3.11.7", "python_version": "3.11", "sys_platform": "linux",
+           "platform_system": "Linux", "implementation_name": "cpython",
+           "platform_python_implementation": "CPython", "os_name": "posix",
+           "platform_machine": "x86_64"}
+    pins = {}
+    for line in (ROOT / "requirements-lock.txt").read_text().splitlines():
+        match = PIN.match(line.strip())
+        if match and (match.group(3) is None or Marker(match.group(3)).evaluate(env)):
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def environment_yml(text: str | None = None) -> dict[str, str]:
+    text = (ROOT / "environment.yml").read_text() if text is None else text
+    pins = {}
+    for line in text.splitlines():
+        match = re.match(r"^\s+-\s+([A-Za-z0-9_.\-]+)=([0-9][^\s#]*)\s*$", line)
+        if match and match.group(1) != "python":
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def test_environment_yml_matches_requirements_in():
+    assert environment_yml() == requirements_in()
+
+
+def test_lock_installs_the_top_level_pins():
+    lock = lock_for_python_311()
+    drift = {name: (version, lock.get(name)) for name, version in requirements_in().items()
+             if lock.get(name) != version}
+    assert not drift, f"requirements-lock.txt drifted from requirements.in: {drift}; run `make lock`"
+
+
+def test_stack_is_the_chosen_one():
+    stack = {"jupyterlab", "pandas", "seaborn", "lifelines", "nbval", "ipywidgets"}
+    assert stack <= set(requirements_in())
+    assert requirements_in()["lifelines"].startswith("0.30.")
+
+
+def test_lock_leaves_out_the_slow_import():
+    # rfc3987-syntax adds ~2.8 s to every process importing nbformat; jsonschema works without it.
+    assert "rfc3987-syntax" not in lock_for_python_311()
+
+
+def test_drift_is_detected():
+    drifted = (ROOT / "environment.yml").read_text().replace("lifelines=0.30.0", "lifelines=0.29.0")
+    assert environment_yml(drifted) != requirements_in()
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert re.search(r"^make test$", ci, re.M)

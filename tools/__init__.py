@@ -1,0 +1,1 @@
+"""Course tooling (authoring, benchmark); not needed by learners."""

@@ -1,0 +1,425 @@
+"""Build the course's notebooks from their single source, ``solutions/NN_slug.ipynb``.
+
+Commands (each has a ``make`` target):
+
+``python -m tools.authoring student``   (``make student``)
+    1. read every ``solutions/NN_slug.ipynb``;
+    2. drop the cells tagged ``instructor``;
+    3. replace code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` by a
+       placeholder: ``name = ...  # your code here`` for each name the solution assigns;
+    4. replace markdown cells tagged ``solution`` by an answer prompt;
+    5. clear outputs and execution counts, set the kernelspec to ``python3``;
+    6. write ``notebooks/NN_slug.ipynb``.
+
+``python -m tools.authoring solutions [NN ...]``   (``make solutions``)
+    Execute the solution notebooks in place (outputs kept), recording each
+    exercise's answer key from the value the solution computes
+    (``liverlab/answer_keys.json``; plain values for instructors in
+    ``solutions/answer_values.json``), then build the student notebooks.
+
+``python -m tools.authoring lint``
+    Report notebooks that lack a required section, exercises without a self-check,
+    unbalanced solution markers, stale student notebooks, and leaks of solution code
+    or answer values into a student notebook. Exit status 1 if anything is wrong.
+
+Problems are collected per notebook and reported together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import json
+import os
+import re
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+KEYS = ROOT / "liverlab" / "answer_keys.json"
+ANSWER_VALUES = SOLUTIONS / "answer_values.json"
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+SOLUTION_TAG = "solution"
+INSTRUCTOR_TAG = "instructor"
+PLACEHOLDER_COMMENT = "# your code here"
+ANSWER_PROMPT = "✍️ **Your answer:** *double-click this cell and write your answer here.*"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+RECORD_ENV = "LIVERLAB_RECORD_ANSWERS"
+NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+EXERCISE_HEADING = re.compile(r"^#{2,4}\s+Exercise\s+(\d+\.\d+)\b", re.MULTILINE)
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']""")
+
+# What every notebook must contain (requirement -> pattern searched in its markdown).
+REQUIRED_SECTIONS = {
+    "title ('# NN · Title' in the first cell)": None,  # checked separately
+    "audience ('**For:**')": re.compile(r"\*\*For:\*\*"),
+    "time estimate ('**Time:**')": re.compile(r"\*\*Time:\*\*"),
+    "prerequisites ('**Prerequisites:**')": re.compile(r"\*\*Prerequisites:\*\*"),
+    "learning objectives ('## Learning objectives')": re.compile(r"^##\s+Learning objectives", re.M),
+    "key points ('## Key points')": re.compile(r"^##\s+Key points", re.M),
+    "references ('## References')": re.compile(r"^##\s+References", re.M),
+}
+
+
+# ----------------------------------------------------------------------------------------
+# Reading and writing
+# ----------------------------------------------------------------------------------------
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def dumps(nb: nbformat.NotebookNode) -> str:
+    """The exact text written to disk (stable key order, one trailing newline)."""
+    return nbformat.writes(nb) + "\n"
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> None:
+    path.write_text(dumps(nb), encoding="utf-8")
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+# ----------------------------------------------------------------------------------------
+# Student version: pure functions nb -> new nb
+# ----------------------------------------------------------------------------------------
+def assigned_names(code: str) -> list[str]:
+    """Top-level names a solution block assigns or defines, in order, without repeats."""
+    names: list[str] = []
+
+    def add_target(target):
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                add_target(element)
+        elif isinstance(target, ast.Starred):
+            add_target(target.value)
+
+    for node in ast.parse(textwrap.dedent(code)).body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                add_target(target)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            add_target(node.target)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+    return list(dict.fromkeys(names))
+
+
+def placeholder(code: str, indent: str) -> list[str]:
+    """The lines that replace one solution block."""
+    names = assigned_names(code)
+    if not names:
+        return [f"{indent}...  {PLACEHOLDER_COMMENT}"]
+    return [f"{indent}{name} = ...  {PLACEHOLDER_COMMENT}" for name in names]
+
+
+def strip_solution_code(source: str) -> str:
+    """Replace every BEGIN/END SOLUTION block of a code cell's source by placeholders."""
+    out: list[str] = []
+    block: list[str] | None = None
+    indent = ""
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if block is not None:
+                raise ValueError(f"'{BEGIN}' inside another solution block")
+            block, indent = [], line[: len(line) - len(line.lstrip())]
+        elif stripped == END:
+            if block is None:
+                raise ValueError(f"'{END}' without a matching '{BEGIN}'")
+            out.extend(placeholder("\n".join(block), indent))
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            out.append(line)
+    if block is not None:
+        raise ValueError(f"'{BEGIN}' without a matching '{END}'")
+    return "\n".join(out)
+
+
+def student_cell(cell):
+    cell = copy.deepcopy(cell)
+    cell_tags = tags(cell)
+    if cell.cell_type == "code":
+        if SOLUTION_TAG in cell_tags:
+            cell.source = "\n".join(placeholder(cell.source, ""))
+        else:
+            cell.source = strip_solution_code(cell.source)
+        cell.outputs = []
+        cell.execution_count = None
+    elif cell.cell_type == "markdown" and SOLUTION_TAG in cell_tags:
+        cell.source = ANSWER_PROMPT
+    kept_tags = [t for t in cell_tags if t != SOLUTION_TAG]
+    cell.metadata = {"tags": kept_tags} if kept_tags else {}
+    return cell
+
+
+def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    new = copy.deepcopy(nb)
+    new.cells = [student_cell(c) for c in nb.cells if INSTRUCTOR_TAG not in tags(c)]
+    new.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    return new
+
+
+def clean_solution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Solution metadata that does not vary from machine to machine."""
+    new = copy.deepcopy(nb)
+    new.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    for i, cell in enumerate(new.cells):
+        cell.id = cell.get("id") or f"cell-{i:03d}"
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+    return new
+
+
+def build_students(names: list[str] | None = None) -> list[Path]:
+    written = []
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for path in solution_paths(names):
+        target = NOTEBOOKS / path.name
+        write(student_version(read(path)), target)
+        written.append(target)
+    return written
+
+
+def solution_paths(names: list[str] | None = None) -> list[Path]:
+    paths = sorted(p for p in SOLUTIONS.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
+    if names:
+        paths = [p for p in paths if any(p.name.startswith(n) for n in names)]
+    return paths
+
+
+# ----------------------------------------------------------------------------------------
+# Executing the solutions and recording the answer keys
+# ----------------------------------------------------------------------------------------
+def execute_solutions(names: list[str] | None = None) -> None:
+    from nbclient import NotebookClient
+
+    keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
+    values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
+    for path in solution_paths(names):
+        number = int(path.name[:2])
+        nb = clean_solution(read(path))
+        with tempfile.TemporaryDirectory() as tmp:
+            record = Path(tmp) / "answers.jsonl"
+            record.touch()
+            os.environ[RECORD_ENV] = str(record)
+            try:
+                NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
+                               store_widget_state=False,
+                               resources={"metadata": {"path": str(path.parent)}}).execute()
+            finally:
+                del os.environ[RECORD_ENV]
+            entries = [json.loads(line) for line in record.read_text().splitlines()]
+        for key in [k for k in keys if k.split(".")[0] == str(number)]:
+            keys.pop(key)
+            values.pop(key, None)
+        for entry in entries:
+            keys[entry["id"]] = {"rule": entry["rule"], "fingerprint": entry["fingerprint"]}
+            values[entry["id"]] = entry["value"]
+        write(clean_solution(nb), path)
+        print(f"executed {path.relative_to(ROOT)}: {len(entries)} answer key(s) recorded")
+    KEYS.write_text(json.dumps(dict(sorted(keys.items(), key=_id_order)), indent=1) + "\n")
+    ANSWER_VALUES.write_text(json.dumps(dict(sorted(values.items(), key=_id_order)), indent=1,
+                                        ensure_ascii=False) + "\n")
+
+
+def _id_order(item):
+    return tuple(int(part) for part in item[0].split("."))
+
+
+# ----------------------------------------------------------------------------------------
+# Lint: structure, self-checks, freshness, leaks
+# ----------------------------------------------------------------------------------------
+def structure_problems(nb: nbformat.NotebookNode, name: str) -> list[str]:
+    problems = []
+    markdown = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    first = nb.cells[0].source if nb.cells else ""
+    number = name[:2]
+    if not (nb.cells and nb.cells[0].cell_type == "markdown"
+            and re.match(rf"#\s+{number}\s+·\s+\S", first)):
+        problems.append(f"missing title: the first cell must start with '# {number} · Title'")
+    for requirement, pattern in REQUIRED_SECTIONS.items():
+        if pattern is not None and not pattern.search(markdown):
+            problems.append(f"missing {requirement}")
+    return problems
+
+
+def exercise_problems(nb: nbformat.NotebookNode, name: str) -> list[str]:
+    """Every exercise has a self-check in its section; every check names an exercise."""
+    problems = []
+    number = int(name[:2])
+    current, declared, checked, solved = None, [], set(), set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heading = EXERCISE_HEADING.search(cell.source)
+            if heading:
+                current = heading.group(1)
+                declared.append(current)
+            elif re.match(r"^#{1,4}\s", cell.source):
+                current = None
+            elif SOLUTION_TAG in tags(cell) and current:
+                solved.add(current)
+        else:
+            if current and (SOLUTION_TAG in tags(cell) or BEGIN in cell.source):
+                solved.add(current)
+            for exercise_id in CHECK_CALL.findall(cell.source):
+                if exercise_id == current:
+                    checked.add(exercise_id)
+                elif exercise_id not in declared:
+                    problems.append(f"check('{exercise_id}') has no '### Exercise {exercise_id}' heading")
+    for exercise_id in declared:
+        if int(exercise_id.split(".")[0]) != number:
+            problems.append(f"Exercise {exercise_id} should be numbered {number}.x in notebook {name}")
+        if exercise_id not in solved:
+            problems.append(f"Exercise {exercise_id} has no solution: put the answer code between "
+                            f"'{BEGIN}' and '{END}' (or tag the cell '{SOLUTION_TAG}')")
+        if exercise_id not in checked:
+            problems.append(f"Exercise {exercise_id} has no self-check: add check(\"{exercise_id}\", ...) "
+                            "in a code cell of its section")
+    if len(declared) != len(set(declared)):
+        problems.append("two exercises share a number")
+    return problems
+
+
+def marker_problems(nb: nbformat.NotebookNode) -> list[str]:
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            try:
+                strip_solution_code(cell.source)
+            except ValueError as exc:
+                problems.append(f"cell {i}: {exc}")
+            except SyntaxError as exc:
+                problems.append(f"cell {i}: solution block is not valid Python ({exc.msg})")
+        elif BEGIN in cell.source or END in cell.source:
+            problems.append(f"cell {i}: solution markers belong in code cells; tag markdown "
+                            f"answers '{SOLUTION_TAG}' instead")
+    return problems
+
+
+def solution_lines(nb: nbformat.NotebookNode) -> set[str]:
+    """Distinctive lines of solution code and answers (not also used outside a solution)."""
+    secret, public = set(), set()
+    for cell in nb.cells:
+        cell_tags = tags(cell)
+        if INSTRUCTOR_TAG in cell_tags or SOLUTION_TAG in cell_tags:
+            secret.update(cell.source.splitlines())
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            if line.strip() in (BEGIN, END):
+                inside = line.strip() == BEGIN
+                continue
+            (secret if inside else public).add(line)
+    public = {line.strip() for line in public}
+    return {line.strip() for line in secret
+            if len(line.strip()) >= 8 and line.strip() not in public
+            and not line.strip().startswith("#")}
+
+
+def _significant_digits(text: str) -> int:
+    return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
+
+def answer_patterns(values: dict, keys: dict, number: int) -> list[tuple[str, re.Pattern]]:
+    """Distinctive renderings of this notebook's answers (3+ significant digits)."""
+    patterns = []
+    for exercise_id, value in values.items():
+        if exercise_id.split(".")[0] != str(number) or exercise_id not in keys:
+            continue
+        rule = keys[exercise_id]["rule"]
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                continue
+            if rule["kind"] == "int":
+                text = str(int(item))
+            elif rule.get("decimals") is not None:
+                text = f"{item:.{rule['decimals']}f}"
+            else:
+                text = f"{item:.{rule['sig']}g}"
+            if _significant_digits(text) >= 3:
+                patterns.append((exercise_id, re.compile(rf"(?<![\d.]){re.escape(text)}(?![\d])")))
+    return patterns
+
+
+def leak_problems(solution: nbformat.NotebookNode, student: nbformat.NotebookNode,
+                  values: dict, keys: dict, number: int) -> list[str]:
+    problems = []
+    student_text = "\n".join(c.source for c in student.cells)
+    for marker in (BEGIN, END):
+        if marker in student_text:
+            problems.append(f"solution marker '{marker}' in the student notebook")
+    student_lines = {line.strip() for line in student_text.splitlines()}
+    for line in sorted(solution_lines(solution) & student_lines):
+        problems.append(f"solution line in the student notebook: {line!r}")
+    for exercise_id, pattern in answer_patterns(values, keys, number):
+        if pattern.search(student_text):
+            problems.append(f"the answer to Exercise {exercise_id} appears in the student notebook")
+    return problems
+
+
+def lint(names: list[str] | None = None) -> dict[str, list[str]]:
+    keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
+    values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
+    report = {}
+    for path in solution_paths(names):
+        solution = read(path)
+        problems = (structure_problems(solution, path.name) + exercise_problems(solution, path.name)
+                    + marker_problems(solution))
+        student_path = NOTEBOOKS / path.name
+        if not student_path.exists():
+            problems.append(f"notebooks/{path.name} is missing: run `make student`")
+        elif not problems:
+            expected = dumps(student_version(solution))
+            found = student_path.read_text(encoding="utf-8")
+            if found != expected:
+                problems.append(f"notebooks/{path.name} differs from what `make student` generates "
+                                "from the solution (stale or edited by hand): run `make student`")
+            problems += leak_problems(solution, nbformat.reads(found, as_version=4), values, keys,
+                                      int(path.name[:2]))
+        for exercise_id in CHECK_CALL.findall("\n".join(c.source for c in solution.cells)):
+            if exercise_id not in keys:
+                problems.append(f"no answer key for Exercise {exercise_id}: run `make solutions`")
+        report[path.name] = problems
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        if not (SOLUTIONS / path.name).exists():
+            report[path.name] = [f"notebooks/{path.name} has no source in solutions/"]
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.authoring", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["student", "solutions", "lint"])
+    parser.add_argument("notebooks", nargs="*", help="notebook numbers, e.g. 01 02 (default: all)")
+    args = parser.parse_args(argv)
+    if args.command == "solutions":
+        execute_solutions(args.notebooks)
+    if args.command in ("student", "solutions"):
+        for path in build_students(args.notebooks):
+            print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    report = lint(args.notebooks)
+    bad = {name: problems for name, problems in report.items() if problems}
+    for name, problems in bad.items():
+        print(f"{name}:", *(f"  - {p}" for p in problems), sep="\n", file=sys.stderr)
+    print(f"lint: {len(report) - len(bad)} notebook(s) fine, {len(bad)} with problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
