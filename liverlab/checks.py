@@ -213,7 +213,7 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
 
 
 def _check_message(exercise_id, value, *, sig, decimals, hint) -> str:
-    if value is Ellipsis:
+    if _has_placeholder(value):
         return NOT_ANSWERED.format(id=exercise_id)
     if os.environ.get(RECORD_ENV):
         _record(exercise_id, value, sig, decimals, hint)
@@ -233,6 +233,17 @@ def _check_message(exercise_id, value, *, sig, decimals, hint) -> str:
     return f"{message} Hint: {hint}" if hint else f"{message} Check your steps and try again."
 
 
+def _has_placeholder(value) -> bool:
+    """True for ``...`` itself, or a list/tuple/set/dict with a ``...`` inside."""
+    if value is Ellipsis:
+        return True
+    if isinstance(value, dict):
+        return any(_has_placeholder(v) for v in value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_placeholder(v) for v in value)
+    return False
+
+
 def answered(exercise_id: str, *values) -> bool:
     """True when every value is filled in; otherwise say which exercise to finish first.
 
@@ -241,7 +252,7 @@ def answered(exercise_id: str, *values) -> bool:
         if answered("1.3", cohort_meld):
             cohort_meld.plot.hist()
     """
-    if any(v is Ellipsis for v in values):
+    if any(_has_placeholder(v) for v in values):
         print(NEEDS.format(id=exercise_id))
         return False
     return True

@@ -39,6 +39,12 @@ def test_placeholder_is_not_answered_yet(capsys):
     assert "not answered yet" in out and "Exercise 1.1" in out
 
 
+@pytest.mark.parametrize("value", [[..., ...], (1.0, ...), {"bilirubin": ..., "inr": 1.2}])
+def test_placeholder_inside_a_collection_is_not_answered_yet(capsys, value):
+    assert "not answered yet" in feedback(capsys, "1.2", value)
+    assert checks.answered("1.2", value) is False
+
+
 def test_number_right_within_rounding_and_wrong_with_hint(keys, capsys):
     keys(**{"1_1": (17.4632, {})})
     assert "correct" in feedback(capsys, "1.1", 17.4632)
