@@ -207,10 +207,7 @@ def solution_paths(names: list[str] | None = None) -> list[Path]:
 def execute_solutions(names: list[str] | None = None) -> None:
     from nbclient import NotebookClient
 
-    keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
-    values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
     for path in solution_paths(names):
-        number = int(path.name[:2])
         nb = clean_solution(read(path))
         with tempfile.TemporaryDirectory() as tmp:
             record = Path(tmp) / "answers.jsonl"
@@ -223,17 +220,29 @@ def execute_solutions(names: list[str] | None = None) -> None:
             finally:
                 del os.environ[RECORD_ENV]
             entries = [json.loads(line) for line in record.read_text().splitlines()]
+        write(clean_solution(nb), path)
+        update_keys(int(path.name[:2]), entries)
+        print(f"executed {path.relative_to(ROOT)}: {len(entries)} answer key(s) recorded")
+
+
+def update_keys(number: int, entries: list[dict]) -> None:
+    """Replace notebook ``number``'s keys (ids "number.x"); a file lock keeps parallel builds safe."""
+    import fcntl
+
+    with open(KEYS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
+        values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
         for key in [k for k in keys if k.split(".")[0] == str(number)]:
             keys.pop(key)
-            values.pop(key, None)
+        for key in [k for k in values if k.split(".")[0] == str(number)]:
+            values.pop(key)
         for entry in entries:
             keys[entry["id"]] = {"rule": entry["rule"], "fingerprint": entry["fingerprint"]}
             values[entry["id"]] = entry["value"]
-        write(clean_solution(nb), path)
-        print(f"executed {path.relative_to(ROOT)}: {len(entries)} answer key(s) recorded")
-    KEYS.write_text(json.dumps(dict(sorted(keys.items(), key=_id_order)), indent=1) + "\n")
-    ANSWER_VALUES.write_text(json.dumps(dict(sorted(values.items(), key=_id_order)), indent=1,
-                                        ensure_ascii=False) + "\n")
+        KEYS.write_text(json.dumps(dict(sorted(keys.items(), key=_id_order)), indent=1) + "\n")
+        ANSWER_VALUES.write_text(json.dumps(dict(sorted(values.items(), key=_id_order)), indent=1,
+                                            ensure_ascii=False) + "\n")
 
 
 def _id_order(item):
