@@ -32,6 +32,7 @@ __all__ = [
     "SHA256",
     "load_pbc",
     "load_pbcseq",
+    "load_cirrhosis_cohort",
 ]
 
 # The repository's data folder: data/ beside the liverlab/ package folder.
@@ -47,6 +48,14 @@ DAYS_PER_YEAR = 365.25
 SHA256 = MappingProxyType({
     "pbc.csv": "e393d7d9c6eb89f25dc095ba44951b6988b2598a9c9825d268880a0c36f04cb2",
     "pbcseq.csv": "52704b66d4eaf0177628137922e85126481a2ebc4d45e80bc07565faa4f5cc11",
+    "cirrhosis_cohort.csv": "c9a1a57e90c591fdf3d9f49e8eff856b34aa743d5f9a05fc800c15e3274bb84f",
+})
+
+# How each file was made, for the message shown when its checksum does not match.
+REGENERATE = MappingProxyType({
+    "pbc.csv": "re-export it with `Rscript tests/r_reference/export_pbc.R`",
+    "pbcseq.csv": "re-export it with `Rscript tests/r_reference/export_pbc.R`",
+    "cirrhosis_cohort.csv": "regenerate it with `python -m tools.make_teaching_cohort`",
 })
 
 SOURCE = ("R package survival 3.5-3 (R 4.2.2), data sets pbc and pbcseq; Mayo Clinic PBC trial "
@@ -319,6 +328,56 @@ def load_pbcseq(*, data_dir=None):
                                   "edema_label", "years", "visit_years"))
 
 
+def load_cirrhosis_cohort(*, data_dir=None):
+    """The course's synthetic teaching cohort: 2,000 patients with cirrhosis, one row each.
+
+    Made by ``liverlab.cohorts.simulate_cirrhosis_cohort`` with a fixed seed
+    (``python -m tools.make_teaching_cohort``); columns, units, coding and the seed are in
+    ``data/README_cirrhosis_cohort.md``. SYNTHETIC: no real patient is in it. The checksum
+    is verified before the file is parsed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As in the CSV, with ``stage``, ``aetiology`` and ``event`` as categoricals, ``female``
+        as bool and ``days_to_decompensation`` as float (NaN when it did not happen).
+
+    Examples
+    --------
+    >>> cohort = load_cirrhosis_cohort()
+    >>> cohort.shape
+    (2000, 16)
+    >>> list(cohort["event"].cat.categories)
+    ['censored', 'death', 'transplant']
+    """
+    content = _checked_bytes("cirrhosis_cohort.csv", data_dir)
+    df = pd.read_csv(io.BytesIO(content), float_precision="round_trip")
+    for name in ("stage", "aetiology", "event"):
+        df[name] = pd.Categorical(df[name], categories=sorted(df[name].unique()))
+    df["female"] = df["female"].astype(bool)
+    df["days_to_decompensation"] = df["days_to_decompensation"].astype("float64")
+    return df
+
+
+def _checked_bytes(filename, data_dir):
+    """The bytes of ``filename`` in the data folder, after checking its SHA-256 digest."""
+    folder = DATA_DIR if data_dir is None else Path(data_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"The data folder {folder} does not exist. liverlab's loaders read the CSV files "
+            "in the data/ folder of the course repository, next to the liverlab/ folder: work "
+            "from a clone of the repository (an installed copy of liverlab has no data/), or "
+            "pass data_dir= the folder that holds the files.")
+    path = folder / filename
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{filename} is missing from the data folder {folder}. Restore the committed copy "
+            f"with `git checkout -- data/{filename}` (run in the repository).")
+    content = path.read_bytes()
+    _check_sha256(content, filename, path)
+    return content
+
+
 def _read_checked_csv(filename, data_dir):
     """Read ``filename`` from the data folder after checking its SHA-256 digest."""
     folder = DATA_DIR if data_dir is None else Path(data_dir)
@@ -353,11 +412,11 @@ def _check_sha256(content, filename, path):
     if hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest() == expected:
         return
     raise DataChecksumError(
-        f"{path} has been changed: its SHA-256 is {digest}, but the file exported from R's "
-        f"survival package has {expected} (recorded in liverlab/data.py and data/SHA256SUMS). "
+        f"{path} has been changed: its SHA-256 is {digest}, but the committed file has "
+        f"{expected} (recorded in liverlab/data.py and data/SHA256SUMS). "
         f"Restore the committed file with `git checkout -- data/{filename}` (or "
-        f"`git restore data/{filename}`). If the change was intended, re-export it with "
-        "`Rscript tests/r_reference/export_pbc.R` and update both checksum records.")
+        f"`git restore data/{filename}`). If the change was intended, {REGENERATE[filename]} "
+        "and update both checksum records.")
 
 
 def _common_columns(raw, *, time_column, trt_codes, units):

@@ -271,3 +271,27 @@ def test_pbcseq_visits(pbcseq):
     visits = pbcseq.groupby("id").size()
     assert (visits.min(), visits.max(), visits.median()) == (1, 16, 5.0)
     assert pbcseq.groupby("id")[["futime", "status", "trt", "age"]].nunique().eq(1).all().all()
+
+
+# --- the synthetic teaching cohort ------------------------------------------------------------
+def test_cirrhosis_cohort_loads_typed():
+    from liverlab.data import load_cirrhosis_cohort
+
+    cohort = load_cirrhosis_cohort()
+    assert cohort.shape == (2000, 16)
+    assert cohort["female"].dtype == bool
+    assert set(cohort["event"].cat.categories) == {"censored", "death", "transplant"}
+    assert set(cohort["stage"].cat.categories) == {"compensated", "decompensated"}
+    assert cohort["days_to_decompensation"].isna().any()
+
+
+def test_cirrhosis_cohort_tampered_copy_raises_with_the_regeneration_hint(tmp_path):
+    import shutil
+
+    from liverlab.data import DATA_DIR, DataChecksumError, load_cirrhosis_cohort
+
+    shutil.copy(DATA_DIR / "cirrhosis_cohort.csv", tmp_path / "cirrhosis_cohort.csv")
+    with open(tmp_path / "cirrhosis_cohort.csv", "a") as fh:
+        fh.write("2001,compensated,50.0,False,HCV,1.0,1.0,1.0,140,4.0,6,6,6,,10,censored\n")
+    with pytest.raises(DataChecksumError, match="python -m tools.make_teaching_cohort"):
+        load_cirrhosis_cohort(data_dir=tmp_path)
