@@ -69,6 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from liverlab.parameters import Cited
 from liverlab.scores import meld, meld3, meld_na
 
 __all__ = [
@@ -132,44 +133,7 @@ _LOADING_NOTE = ("course assumption: loading on a shared severity factor, so tha
                  "(World J Hepatol 2016: 16.3 +- 6.5 [V])")
 
 
-@dataclass(frozen=True)
-class Cited:
-    """A parameter value with its unit and its source.
-
-    Parameters
-    ----------
-    value : float
-        The number (finite; booleans are refused).
-    unit : str
-        Unit of ``value``, e.g. ``"per year"``, ``"mg/dL"``, ``"proportion"``.
-    source : str
-        Where the number comes from: the publication and table, with the evidence status
-        used in the course notes ([V] verified, [V2] secondary, [D] derived, with the
-        arithmetic), or ``"course assumption: <why>"``.
-
-    Examples
-    --------
-    >>> Cited(0.351, "proportion", "CANONIC: 35.1% female [V]").value
-    0.351
-    """
-
-    value: float
-    unit: str
-    source: str
-
-    def __post_init__(self):
-        if isinstance(self.value, (bool, np.bool_)) or not isinstance(self.value, numbers.Real):
-            raise TypeError(f"Cited.value must be a number; got {type(self.value).__name__} "
-                            f"{self.value!r}.")
-        if not math.isfinite(self.value):
-            raise ValueError(f"Cited.value must be finite; got {self.value!r}.")
-        for name in ("unit", "source"):
-            if not isinstance(getattr(self, name), str):
-                raise TypeError(f"Cited.{name} must be a string; got "
-                                f"{type(getattr(self, name)).__name__}.")
-        if not self.source.strip():
-            raise ValueError("Cited.source must say where the value comes from (a publication "
-                             "and table, or 'course assumption: <why>'); got an empty string.")
+# Cited (value, unit, source) lives in liverlab.parameters, shared with liverlab.studies.
 
 
 # Kinds of range check, by field: (low, high, inclusive-low, inclusive-high, what, hint).
