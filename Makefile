@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab test test-fast student solutions lint bench lock clean
+.PHONY: help env lab test test-fast student solutions lint variants bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
@@ -34,6 +34,9 @@ solutions: $(STAMP)  ## execute solutions/ in place, record answer keys, regener
 lint: $(STAMP)       ## structure, self-checks, freshness and leak report
 	$(PY) -m tools.authoring lint
 
+variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30)
+	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB))
+
 bench: $(STAMP)      ## time the environment step, each notebook and the test suite
 	$(PY) -m tools.bench
 
@@ -41,4 +44,4 @@ lock:                ## regenerate requirements-lock.txt from requirements.in (n
 	uv pip compile requirements.in --universal --python-version 3.10 --no-emit-package rfc3987-syntax --no-header -o requirements-lock.txt
 
 clean:               ## remove the environment and caches
-	rm -rf $(VENV) .tools .pytest_cache .hypothesis bench/results
+	rm -rf $(VENV) .tools .pytest_cache .hypothesis bench/results variants

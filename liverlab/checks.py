@@ -42,6 +42,7 @@ import pandas as pd
 __all__ = ["check", "answered", "KEYS_PATH"]
 
 KEYS_PATH = Path(__file__).with_name("answer_keys.json")
+VARIANT_KEYS = "answer_keys.json"  # a per-student variant folder carries its own keys (make variants)
 RECORD_ENV = "LIVERLAB_RECORD_ANSWERS"
 
 CORRECT = "✅ Exercise {id}: correct."
@@ -161,9 +162,12 @@ def make_rule(value, *, sig: int = 3, decimals: int | None = None) -> dict:
 # Keys: reading, and recording while the build executes the solutions
 # ----------------------------------------------------------------------------------------
 def _load_keys() -> dict:
-    if not KEYS_PATH.exists():
+    """The answer keys: a variant's own ``answer_keys.json`` beside the notebook, else the course's."""
+    local = Path.cwd() / VARIANT_KEYS
+    path = local if local.is_file() else KEYS_PATH
+    if not path.exists():
         return {}
-    return json.loads(KEYS_PATH.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _record(exercise_id: str, value, sig: int, decimals: int | None, hint: str | None) -> None:

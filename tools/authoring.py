@@ -204,23 +204,29 @@ def solution_paths(names: list[str] | None = None) -> list[Path]:
 # ----------------------------------------------------------------------------------------
 # Executing the solutions and recording the answer keys
 # ----------------------------------------------------------------------------------------
-def execute_solutions(names: list[str] | None = None) -> None:
+def run_recording(nb: nbformat.NotebookNode, cwd: Path) -> tuple[nbformat.NotebookNode, list[dict]]:
+    """Execute a notebook in ``cwd`` with answer recording on; return it and the recorded answers."""
     from nbclient import NotebookClient
 
+    nb = clean_solution(nb)
+    with tempfile.TemporaryDirectory() as tmp:
+        record = Path(tmp) / "answers.jsonl"
+        record.touch()
+        os.environ[RECORD_ENV] = str(record)
+        try:
+            NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
+                           store_widget_state=False,
+                           resources={"metadata": {"path": str(cwd)}}).execute()
+        finally:
+            del os.environ[RECORD_ENV]
+        entries = [json.loads(line) for line in record.read_text().splitlines()]
+    return clean_solution(nb), entries
+
+
+def execute_solutions(names: list[str] | None = None) -> None:
     for path in solution_paths(names):
-        nb = clean_solution(read(path))
-        with tempfile.TemporaryDirectory() as tmp:
-            record = Path(tmp) / "answers.jsonl"
-            record.touch()
-            os.environ[RECORD_ENV] = str(record)
-            try:
-                NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
-                               store_widget_state=False,
-                               resources={"metadata": {"path": str(path.parent)}}).execute()
-            finally:
-                del os.environ[RECORD_ENV]
-            entries = [json.loads(line) for line in record.read_text().splitlines()]
-        write(clean_solution(nb), path)
+        nb, entries = run_recording(read(path), path.parent)
+        write(nb, path)
         update_keys(int(path.name[:2]), entries)
         print(f"executed {path.relative_to(ROOT)}: {len(entries)} answer key(s) recorded")
 
