@@ -19,6 +19,7 @@ Nothing is cached: every call reads the file again and returns a fresh DataFrame
 
 import hashlib
 import io
+import json
 from pathlib import Path
 from types import MappingProxyType
 
@@ -33,6 +34,7 @@ __all__ = [
     "load_pbc",
     "load_pbcseq",
     "load_cirrhosis_cohort",
+    "r_reference",
 ]
 
 # The repository's data folder: data/ beside the liverlab/ package folder.
@@ -339,7 +341,8 @@ def load_cirrhosis_cohort(*, data_dir=None):
     Returns
     -------
     pandas.DataFrame
-        As in the CSV, with ``stage``, ``aetiology`` and ``event`` as categoricals, ``female``
+        As in the CSV, with ``stage`` (ordered), ``aetiology`` and ``event`` as categoricals in the
+        codings of ``liverlab.cohorts``, ``female``
         as bool and ``days_to_decompensation`` as float (NaN when it did not happen).
 
     Examples
@@ -348,15 +351,37 @@ def load_cirrhosis_cohort(*, data_dir=None):
     >>> cohort.shape
     (2000, 16)
     >>> list(cohort["event"].cat.categories)
-    ['censored', 'death', 'transplant']
+    ['death', 'transplant', 'censored']
     """
     content = _checked_bytes("cirrhosis_cohort.csv", data_dir)
     df = pd.read_csv(io.BytesIO(content), float_precision="round_trip")
-    for name in ("stage", "aetiology", "event"):
-        df[name] = pd.Categorical(df[name], categories=sorted(df[name].unique()))
+    from liverlab.cohorts import AETIOLOGIES, EVENTS, STAGES  # the simulator's own codings
+
+    df["stage"] = pd.Categorical(df["stage"], categories=STAGES, ordered=True)
+    df["aetiology"] = pd.Categorical(df["aetiology"], categories=AETIOLOGIES)
+    df["event"] = pd.Categorical(df["event"], categories=EVENTS)
     df["female"] = df["female"].astype(bool)
     df["days_to_decompensation"] = df["days_to_decompensation"].astype("float64")
     return df
+
+
+def r_reference(name):
+    """Reference values computed with R's survival package, for side-by-side comparisons.
+
+    Reads ``tests/r_reference/<name>_reference.json`` of the course repository (written by the R
+    scripts beside it, which record the R and survival versions). ``name`` is ``"pbc"`` or
+    ``"cohort"``.
+
+    Examples
+    --------
+    >>> r_reference("pbc")["provenance"]["survival_version"]
+    '3.5-3'
+    """
+    path = DATA_DIR.parent / "tests" / "r_reference" / f"{name}_reference.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"No R reference values named {name!r} ({path} is missing); "
+                                "the names are 'pbc' and 'cohort'.")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _checked_bytes(filename, data_dir):

@@ -228,3 +228,13 @@ def test_cli_exits_nonzero_on_problems(course_copy):
                             text=True, cwd=authoring.ROOT)
     assert result.returncode == 1
     assert "00_start_here.ipynb" in result.stderr and "make student" in result.stderr
+
+
+def test_split_prints_are_merged_so_stored_outputs_do_not_depend_on_timing():
+    nb = fixture_notebook()
+    nb.cells[4].outputs = [nbformat.v4.new_output("stream", text="✅ Exercise 9.1: correct."),
+                           nbformat.v4.new_output("stream", text="\n"),
+                           nbformat.v4.new_output("stream", name="stderr", text="warn\n")]
+    cleaned = authoring.clean_solution(nb)
+    assert [(o.name, o.text) for o in cleaned.cells[4].outputs] == [
+        ("stdout", "✅ Exercise 9.1: correct.\n"), ("stderr", "warn\n")]

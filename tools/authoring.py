@@ -174,13 +174,27 @@ def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return new
 
 
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) outputs: the kernel may split one print in two."""
+    merged: list = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and merged
+                and merged[-1].get("output_type") == "stream" and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def clean_solution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Solution metadata that does not vary from machine to machine."""
+    """Solution metadata that does not vary from machine to machine, and merged streams."""
     new = copy.deepcopy(nb)
     new.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     for i, cell in enumerate(new.cells):
         cell.id = cell.get("id") or f"cell-{i:03d}"
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     return new
 
 
