@@ -95,6 +95,45 @@ def bench_meld3() -> float | None:
     return sorted(runs)[1]
 
 
+def bench_widgets(repeats: int = 21) -> list[tuple[str, float | None, float]]:
+    """Median seconds of one RTM-explorer update and one claim-calculator call (budget 0.1 s each).
+
+    The explorer is timed two ways: as its pure functions run (data + a new figure, then
+    ``plt.close``) and as the widget redraws (data + blitted PNG). Rows as in ``main``.
+    """
+    budget = 0.1
+    names = ("RTM explorer update: data + figure (median of 21)",
+             "RTM explorer widget redraw: data + PNG (median of 21)",
+             "claim calculator call (median of 21)")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from liverlab import style
+        from liverlab.widgets import (RtmExplorerPlot, claim_calculator, rtm_explorer_data,
+                                      rtm_explorer_figure)
+    except ImportError:
+        return [(name, None, budget) for name in names]
+    style.use()
+    settings = [(0.3 + 0.05 * (i % 12), 2.4 + 0.1 * (i % 9), 1 + i % 4) for i in range(repeats)]
+
+    def explorer_update(r, cutoff, m):
+        plt.close(rtm_explorer_figure(rtm_explorer_data(r, cutoff, m, seed=2024)))
+
+    plot = RtmExplorerPlot()
+    calls = [explorer_update, lambda r, c, m: plot.png(rtm_explorer_data(r, c, m, seed=2024)),
+             lambda r, c, m: claim_calculator(0.4, 0.6, r, c, 2.9, direction="below",
+                                              n_baseline=m)]
+    rows = []
+    for name, call in zip(names, calls):
+        call(*settings[0])                       # warm-up: imports, cached draws
+        runs = sorted(timed(call, *args)[0] for args in settings)
+        rows.append((name, runs[len(runs) // 2], budget))
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-env", action="store_true")
@@ -112,6 +151,7 @@ def main(argv=None) -> int:
     if not args.skip_tests:
         rows.append(("full test suite (make test, env ready)", bench_tests(), BUDGETS["test_suite"]))
     rows.append(("meld3, 1,000,000 patients (median of 3)", bench_meld3(), BUDGETS["meld3_1e6"]))
+    rows.extend(bench_widgets())
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'seconds':>8}  {'budget':>7}  verdict")

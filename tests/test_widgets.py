@@ -1,0 +1,313 @@
+"""Tests for liverlab.widgets: the explorers' callbacks are plain functions, tested here.
+
+Known answers come from Barnett, van der Pols & Dobson (2005), equation (1), either through
+``liverlab.rtm.expected_rtm`` or by hand with the standard normal density and distribution
+function written out with ``math.erf`` (no scipy), so that the hand calculation does not share
+code with the library.
+
+Hand calculation used below (albumin example; mean 2.9, SD 0.6, test-retest r 0.7, enrolled
+below 3.0 g/dL, one baseline measurement):
+  sigma_b^2 = 0.7 * 0.36 = 0.252, sigma_w^2 = 0.3 * 0.36 = 0.108, sigma = 0.6
+  z = (3.0 - 2.9) / 0.6 = 0.166667; phi(z) = 0.393440; Phi(z) = 0.566184
+  C(z) = phi(z) / Phi(z) = 0.694897
+  RTM = sigma_w^2 / sigma * C(z) = 0.18 * 0.694897 = 0.125082 (a rise: enrolled for low values)
+  expected baseline mean of the enrolled = 2.9 - 0.6 * 0.694897 = 2.483062
+"""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from liverlab.rtm import expected_rtm  # noqa: E402
+from liverlab.widgets import (  # noqa: E402
+    ALBUMIN_MEAN_G_DL,
+    ALBUMIN_SD_G_DL,
+    RtmExplorerPlot,
+    claim_calculator,
+    claim_calculator_figure,
+    claim_calculator_text,
+    figure_png,
+    rtm_explorer_data,
+    rtm_explorer_figure,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def phi(z):
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def Phi(z):
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def rtm_by_hand(mean, sd, r, cutoff, direction, m=1):
+    """Barnett (2005) eq. (1) with sd_b^2 = r sd^2, sd_w^2 = (1 - r) sd^2; signed change."""
+    var_b, var_w = r * sd ** 2, (1 - r) * sd ** 2 / m
+    sigma = math.sqrt(var_b + var_w)
+    z = (cutoff - mean) / sigma
+    c = phi(z) / (1 - Phi(z)) if direction == "above" else phi(z) / Phi(z)
+    size = var_w / sigma * c
+    return -size if direction == "above" else size
+
+
+# ---------------------------------------------------------------------------------------------
+# RTM explorer: data
+# ---------------------------------------------------------------------------------------------
+
+def test_explorer_expected_change_is_barnett():
+    data = rtm_explorer_data(0.7, 3.0, 1, seed=1)
+    s = data["summary"]
+    assert s["expected_change"] == pytest.approx(0.125082, abs=1e-6)   # hand calculation above
+    assert s["expected_change"] == pytest.approx(
+        expected_rtm(ALBUMIN_MEAN_G_DL, ALBUMIN_SD_G_DL * math.sqrt(0.7),
+                     ALBUMIN_SD_G_DL * math.sqrt(0.3), 3.0, direction="below"), rel=1e-12)
+    assert s["sd_between"] == pytest.approx(math.sqrt(0.252))
+    assert s["sd_within"] == pytest.approx(math.sqrt(0.108))
+
+
+@pytest.mark.parametrize("reliability, cutoff, m, direction", [
+    (0.7, 3.0, 1, "below"), (0.4, 2.3, 1, "below"), (0.5, 2.5, 3, "below"),
+    (0.6, 3.5, 1, "above"), (0.8, 3.2, 2, "above"),
+])
+def test_explorer_simulation_agrees_with_formula(reliability, cutoff, m, direction):
+    s = rtm_explorer_data(reliability, cutoff, m, seed=11, direction=direction)["summary"]
+    expected = rtm_by_hand(ALBUMIN_MEAN_G_DL, ALBUMIN_SD_G_DL, reliability, cutoff, direction, m)
+    assert s["expected_change"] == pytest.approx(expected, rel=1e-9)
+    # The simulated mean change is within 4 Monte Carlo standard errors of the formula.
+    assert abs(s["simulated_change"] - expected) < 4 * s["simulated_change_se"]
+    # Among everybody (enrolled or not) there is no change: RTM is made by the selection.
+    assert abs(s["change_all"]) < 0.02
+
+
+def test_explorer_hand_example_standard_normal():
+    # mean 0, SD 1, r 0.5, enrolled below 0: z = 0, C = phi(0) / Phi(0) = 0.398942 / 0.5
+    # RTM = 0.5 * 0.797885 = 0.398942.
+    s = rtm_explorer_data(0.5, 0.0, 1, seed=3, mean=0.0, sd=1.0)["summary"]
+    assert s["expected_change"] == pytest.approx(0.398942, abs=1e-6)
+
+
+def test_explorer_frame_columns_and_selection_rule():
+    data = rtm_explorer_data(0.6, 3.0, 2, seed=5, n=500)
+    patients = data["patients"]
+    assert list(patients.columns) == ["patient_id", "true_value", "baseline_mean", "follow_up",
+                                      "change", "selected"]
+    assert len(patients) == 500
+    assert patients["patient_id"].tolist() == list(range(1, 501))
+    assert patients["selected"].dtype == bool
+    assert (patients["selected"] == (patients["baseline_mean"] < 3.0)).all()
+    np.testing.assert_allclose(patients["change"],
+                               patients["follow_up"] - patients["baseline_mean"])
+    assert data["summary"]["n_selected"] == int(patients["selected"].sum())
+    above = rtm_explorer_data(0.6, 3.0, 2, seed=5, n=500, direction="above")["patients"]
+    assert (above["selected"] == (above["baseline_mean"] >= 3.0)).all()
+
+
+def test_explorer_same_seed_same_data_and_draws_reused():
+    a = rtm_explorer_data(0.6, 3.0, 1, seed=8, n=1000)
+    b = rtm_explorer_data(0.6, 3.0, 1, seed=8, n=1000)
+    pd.testing.assert_frame_equal(a["patients"], b["patients"])
+    c = rtm_explorer_data(0.6, 3.0, 1, seed=9, n=1000)
+    assert not np.allclose(a["patients"]["true_value"], c["patients"]["true_value"])
+    # A slider move rescales the same draws: the patients' true values keep their order.
+    d = rtm_explorer_data(0.3, 3.0, 1, seed=8, n=1000)
+    assert (np.argsort(a["patients"]["true_value"].to_numpy())
+            == np.argsort(d["patients"]["true_value"].to_numpy())).all()
+    # The returned arrays are the caller's to change; the cached draws are not affected.
+    a["patients"].loc[0, "true_value"] = 99.0
+    assert rtm_explorer_data(0.6, 3.0, 1, seed=8, n=1000)["patients"].loc[0, "true_value"] != 99.0
+
+
+def test_explorer_more_baselines_less_rtm():
+    changes = [rtm_explorer_data(0.5, 2.5, m, seed=2)["summary"]["expected_change"]
+               for m in (1, 2, 4)]
+    assert changes[0] > changes[1] > changes[2] > 0
+
+
+def test_explorer_nobody_enrolled_gives_nan_and_a_message():
+    data = rtm_explorer_data(0.7, -5.0, 1, seed=1, n=100)
+    s = data["summary"]
+    assert s["n_selected"] == 0
+    assert math.isnan(s["simulated_change"]) and math.isnan(s["baseline_mean_selected"])
+    fig = rtm_explorer_figure(data)
+    assert any("No simulated patient is enrolled" in t.get_text() for t in fig.texts)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"reliability": 0.0}, ValueError, "reliability must lie strictly between 0 and 1; got 0"),
+    ({"reliability": 1.0}, ValueError, "reliability must lie strictly between 0 and 1"),
+    ({"reliability": 70}, ValueError, "Did you enter a percentage"),
+    ({"reliability": True}, TypeError, "reliability must be a single number; got bool"),
+    ({"reliability": "0.7"}, TypeError, "reliability must be a single number; got str"),
+    ({"cutoff": float("inf")}, ValueError, "cutoff must be a finite number"),
+    ({"n_baseline": 0}, ValueError, "n_baseline must be at least 1; got 0"),
+    ({"n_baseline": 1.5}, TypeError, "n_baseline must be a whole number"),
+    ({"seed": -1}, ValueError, "seed must be a non-negative int; got -1"),
+    ({"seed": np.random.default_rng(1)}, TypeError, "cannot be used here"),
+    ({"sd": 0.0}, ValueError, "sd must be greater than 0"),
+    ({"direction": "up"}, ValueError, "direction must be 'above' or 'below'; got 'up'"),
+    ({"n": 5}, ValueError, "n must be at least 10; got 5"),
+])
+def test_explorer_bad_inputs_raise(kwargs, error, message):
+    args = {"reliability": 0.7, "cutoff": 3.0, "n_baseline": 1, "seed": 1}
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        rtm_explorer_data(**args)
+
+
+# ---------------------------------------------------------------------------------------------
+# RTM explorer: figures
+# ---------------------------------------------------------------------------------------------
+
+def test_explorer_figure_has_labelled_axes_and_states_the_finding():
+    open_before = plt.get_fignums()
+    data = rtm_explorer_data(0.7, 3.0, 1, seed=2024)
+    fig = rtm_explorer_figure(data)
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == open_before          # no pyplot figure left behind
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Albumin at baseline (g/dL; mean of the baseline measurements)"
+    assert ax.get_ylabel() == "Albumin at follow-up (g/dL)"
+    title = [t.get_text() for t in fig.texts if "no treatment" in t.get_text()]
+    assert title and "rose by 0.13 g/dL" in title[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "enrolled" in labels and "not enrolled" in labels and "no change" in labels
+    box = [t.get_text() for t in ax.texts][0]
+    assert "Barnett formula  +0.13 g/dL" in box
+    # The drawn points: the first 1,000 patients, split by enrolment.
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    shown = data["patients"].iloc[:1000]
+    assert len(lines["enrolled"].get_xdata()) == int(shown["selected"].sum())
+    assert len(lines["not enrolled"].get_xdata()) == int((~shown["selected"]).sum())
+
+
+def test_explorer_figure_other_units_and_direction():
+    data = rtm_explorer_data(0.6, 3.0, 2, seed=4, mean=1.0, sd=1.0, direction="above")
+    fig = rtm_explorer_figure(data, measurement="log bilirubin", unit="ln mg/dL")
+    assert fig.axes[0].get_xlabel().startswith("log bilirubin at baseline (ln mg/dL")
+    assert any("fell by" in t.get_text() for t in fig.texts)
+
+
+def test_explorer_figure_rejects_other_input():
+    with pytest.raises(TypeError, match="data must be the dict returned by rtm_explorer_data"):
+        rtm_explorer_figure(pd.DataFrame())
+
+
+def test_explorer_plot_png_updates():
+    plot = RtmExplorerPlot()
+    first = plot.png(rtm_explorer_data(0.7, 3.0, 1, seed=2024))
+    second = plot.png(rtm_explorer_data(0.3, 2.4, 3, seed=2024))
+    assert first.startswith(PNG_SIGNATURE) and second.startswith(PNG_SIGNATURE)
+    assert first != second
+    assert plot.png(rtm_explorer_data(0.7, 3.0, 1, seed=2024)) == first   # same input, same image
+    with pytest.raises(ValueError, match="this plot was set up for mean 2.9"):
+        plot.png(rtm_explorer_data(0.7, 3.0, 1, seed=2024, mean=3.5))
+
+
+# ---------------------------------------------------------------------------------------------
+# Claim calculator
+# ---------------------------------------------------------------------------------------------
+
+def test_claim_calculator_hand_calculation():
+    result = claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below")
+    assert result["rtm_change"] == pytest.approx(0.125082, abs=1e-6)
+    assert result["share_explained"] == pytest.approx(0.312704, abs=1e-6)  # 0.125082 / 0.4
+    assert result["change_beyond_rtm"] == pytest.approx(0.4 - 0.125082, abs=1e-6)
+    assert result["expected_baseline_mean"] == pytest.approx(2.483062, abs=1e-6)
+    assert result["proportion_enrolled"] == pytest.approx(0.566184, abs=1e-6)
+    assert result["same_direction"] is True
+    assert result["sd_between"] == pytest.approx(math.sqrt(0.252))
+
+
+def test_claim_calculator_barnett_paper_example():
+    # Barnett 2005: mean 60, SD 15, enrolled at or below 40, test-retest r 0.5.
+    # Table in research/evidence.md section 4.1: 13.5 (m = 1), 8.5 (m = 2), 6.3 (m = 3).
+    for m, table in [(1, 13.5), (2, 8.5), (3, 6.3)]:
+        result = claim_calculator(20.0, 15.0, 0.5, 40.0, 60.0, direction="below", n_baseline=m)
+        assert round(result["rtm_change"], 1) == table
+        assert result["rtm_change"] == pytest.approx(
+            expected_rtm(60, 15 / math.sqrt(2), 15 / math.sqrt(2), 40, direction="below",
+                         n_baseline=m), rel=1e-12)
+
+
+def test_claim_calculator_high_values_fall():
+    result = claim_calculator(-1.0, 1.0, 0.6, 1.5, 1.0, direction="above")
+    expected = rtm_by_hand(1.0, 1.0, 0.6, 1.5, "above")
+    assert result["rtm_change"] == pytest.approx(expected, rel=1e-9)
+    assert result["rtm_change"] < 0 and result["same_direction"] is True
+    assert result["expected_baseline_mean"] > 1.5
+
+
+def test_claim_calculator_opposite_direction_and_zero():
+    opposite = claim_calculator(-0.2, 0.6, 0.7, 3.0, 2.9, direction="below")
+    assert opposite["same_direction"] is False and opposite["share_explained"] < 0
+    assert "opposite direction" in claim_calculator_text(opposite)
+    zero = claim_calculator(0.0, 0.6, 0.7, 3.0, 2.9, direction="below")
+    assert math.isnan(zero["share_explained"])
+    assert "no change was reported" in claim_calculator_text(zero)
+
+
+def test_claim_calculator_text():
+    text = claim_calculator_text(claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below"))
+    assert text.splitlines()[0] == "Reported change: +0.40 g/dL."
+    assert "predicts +0.13 g/dL: 31% of the reported change" in text
+    assert "Left unexplained by regression to the mean: +0.27 g/dL" in text
+    assert "57% of the population would be enrolled, with a mean baseline of 2.48 g/dL" in text
+    whole = claim_calculator_text(claim_calculator(0.1, 0.6, 0.5, 3.0, 2.9, direction="below"))
+    assert "at least the whole reported change" in whole
+    assert "mg/dL" in claim_calculator_text(
+        claim_calculator(-1.0, 1.0, 0.6, 1.5, 1.0, direction="above"), unit="mg/dL")
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"test_retest_r": 1.0}, ValueError, "test_retest_r must lie strictly between 0 and 1"),
+    ({"test_retest_r": -0.1}, ValueError, "test_retest_r must lie strictly between 0 and 1"),
+    ({"baseline_sd": -0.6}, ValueError, "baseline_sd must be greater than 0"),
+    ({"baseline_sd": "0.6"}, TypeError, "baseline_sd must be a single number; got str"),
+    ({"reported_change": float("nan")}, ValueError, "reported_change must be a finite number"),
+    ({"cutoff": None}, TypeError, "cutoff must be a single number; got NoneType"),
+    ({"population_mean": float("inf")}, ValueError, "population_mean must be a finite"),
+    ({"direction": "low"}, ValueError, "direction must be 'above' or 'below'; got 'low'"),
+    ({"n_baseline": 0}, ValueError, "n_baseline must be at least 1"),
+])
+def test_claim_calculator_bad_inputs_raise(kwargs, error, message):
+    args = {"reported_change": 0.4, "baseline_sd": 0.6, "test_retest_r": 0.7, "cutoff": 3.0,
+            "population_mean": 2.9, "direction": "below"}
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        claim_calculator(**args)
+
+
+def test_claim_calculator_needs_direction():
+    with pytest.raises(TypeError, match="direction"):
+        claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9)
+
+
+def test_claim_figure():
+    open_before = plt.get_fignums()
+    fig = claim_calculator_figure(claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below"))
+    assert plt.get_fignums() == open_before
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Mean change in albumin, follow-up minus baseline (g/dL)"
+    widths = sorted(round(p.get_width(), 3) for p in ax.patches)
+    assert widths == [0.125, 0.275, 0.4]
+    assert any("predicts 31% of the change" in t.get_text() for t in fig.texts)
+    with pytest.raises(TypeError, match="result must be the dict returned by claim_calculator"):
+        claim_calculator_text({"x": 1})
+
+
+def test_figure_png():
+    fig = claim_calculator_figure(claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below"))
+    png = figure_png(fig)
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 1000
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        figure_png(b"not a figure")
