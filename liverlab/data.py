@@ -405,20 +405,7 @@ def _checked_bytes(filename, data_dir):
 
 def _read_checked_csv(filename, data_dir):
     """Read ``filename`` from the data folder after checking its SHA-256 digest."""
-    folder = DATA_DIR if data_dir is None else Path(data_dir)
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"The data folder {folder} does not exist. liverlab's loaders read the CSV files "
-            "in the data/ folder of the course repository, next to the liverlab/ folder: work "
-            "from a clone of the repository (an installed copy of liverlab has no data/), or "
-            "pass data_dir= the folder that holds the files.")
-    path = folder / filename
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{filename} is missing from the data folder {folder}. Restore the committed copy "
-            f"with `git checkout -- data/{filename}` (run in the repository).")
-    content = path.read_bytes()
-    _check_sha256(content, filename, path)
+    content = _checked_bytes(filename, data_dir)
     return pd.read_csv(io.BytesIO(content), float_precision="round_trip",
                        dtype={name: "int64" for name in _INTEGER_COLUMNS}
                        | {"sex": "string"})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Cited"]
+__all__ = ["Cited", "generator_from_seed"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,21 @@ class Cited:
         if not self.source.strip():
             raise ValueError("Cited.source must say where the value comes from (a publication "
                              "and table, or 'course assumption: <why>'); got an empty string.")
+
+
+def generator_from_seed(seed, *, what="simulation"):
+    """A ``numpy.random.Generator`` from a required seed (an int >= 0, or a Generator itself).
+
+    Simulators take a keyword-only ``seed`` with no default, so that a notebook cannot forget
+    it and produce numbers nobody can reproduce; ``what`` names the thing being simulated in
+    the error message.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int or a numpy.random.Generator; got "
+                        f"{type(seed).__name__} {seed!r}. Pass e.g. seed=2024, so that the "
+                        f"{what} can be reproduced.")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed}.")
+    return np.random.default_rng(int(seed))

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from liverlab._inputs import as_float_array, broadcast, check_same_index, like_input, raise_bad
+from liverlab.parameters import generator_from_seed
 
 __all__ = ["expected_rtm", "simulate_rtm", "rtm_fraction_of_change"]
 
@@ -250,15 +251,7 @@ def rtm_fraction_of_change(observed_change, mean, sd_between, sd_within, cutoff,
 
 
 def _rng(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or a numpy.random.Generator; got "
-                        f"{type(seed).__name__} {seed!r}. Pass e.g. seed=2024, so that the "
-                        "simulation can be reproduced.")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed}.")
-    return np.random.default_rng(seed)
+    return generator_from_seed(seed, what="simulation")
 
 
 def _scalar(x, name, *, positive=False):

@@ -85,7 +85,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from liverlab.parameters import Cited
+from liverlab.parameters import Cited, generator_from_seed
 from liverlab.scores import meld, meld_na
 
 __all__ = [
@@ -735,15 +735,7 @@ def _check_n(n):
 
 
 def _rng(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or a numpy.random.Generator; got "
-                        f"{type(seed).__name__} {seed!r}. Pass e.g. seed=2024, so that the "
-                        "study can be reproduced.")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed}.")
-    return np.random.default_rng(seed)
+    return generator_from_seed(seed, what="study")
 
 
 def _check_effect(true_effect):
