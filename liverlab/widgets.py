@@ -637,7 +637,9 @@ def claim_calculator_text(result, *, unit="g/dL", decimals=2):
                 f"{_signed(result['change_beyond_rtm'], d)} {unit}. Not yet evidence of a "
                 "treatment effect: co-interventions, natural recovery and patients missing at "
                 "follow-up can produce it too; a concurrent control group is the test.")
-    lines.append(f"Check your inputs: they imply that {result['proportion_enrolled']:.0%} of the "
+    share_enrolled = result["proportion_enrolled"]
+    shown = "<1%" if 0 < share_enrolled < 0.005 else f"{share_enrolled:.0%}"
+    lines.append(f"Check your inputs: they imply that {shown} of the "
                  "population would be enrolled, with a mean baseline of "
                  f"{result['expected_baseline_mean']:.{d}f} {unit}. If the study reports a very "
                  "different baseline mean, revisit the population mean and SD.")
