@@ -54,6 +54,7 @@ PLACEHOLDER_COMMENT = "# your code here"
 ANSWER_PROMPT = "✍️ **Your answer:** *double-click this cell and write your answer here.*"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 RECORD_ENV = "LIVERLAB_RECORD_ANSWERS"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 EXERCISE_HEADING = re.compile(r"^#{2,4}\s+Exercise\s+(\d+\.\d+)\b", re.MULTILINE)
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']""")
@@ -195,7 +196,16 @@ def clean_solution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
+            stable_widget_ids(cell)
     return new
+
+
+def stable_widget_ids(cell) -> None:
+    """Replace random widget model ids (the widget state is not stored anyway) by stable ones."""
+    for k, output in enumerate(cell.outputs):
+        view = output.get("data", {}).get(WIDGET_VIEW)
+        if view is not None:
+            view["model_id"] = f"{cell.id}-widget-{k}"
 
 
 def build_students(names: list[str] | None = None) -> list[Path]:
