@@ -3,6 +3,7 @@
 import json
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from tools import authoring, variants
@@ -19,8 +20,9 @@ def outputs_text(nb):
                      for out in cell.outputs)
 
 
-def test_a_variant_runs_and_its_key_matches_its_solution(tmp_path):
-    folder = variants.build_variant(1, tmp_path, ["00"])
+@pytest.mark.parametrize("variant", [1, 2])
+def test_each_variant_runs_and_its_key_matches_its_solution(tmp_path, variant):
+    folder = variants.build_variant(variant, tmp_path, ["00"])
     keys = json.loads((folder / "answer_keys.json").read_text())
     course_keys = json.loads(authoring.KEYS.read_text())
     assert keys["0.1"]["fingerprint"] != course_keys["0.1"]["fingerprint"], "data did not change"
@@ -33,8 +35,15 @@ def test_a_variant_runs_and_its_key_matches_its_solution(tmp_path):
     assert outputs_text(student).count("not answered yet") == 2
 
     # The variant's solution, checked against the variant's keys (read from its folder): correct.
-    solution = variants.variant_solution(authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb"), 1)
+    solution = variants.variant_solution(authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb"),
+                                         variant)
     NotebookClient(solution, kernel_name="python3", timeout=300,
                    resources={"metadata": {"path": str(folder)}}).execute()
     text = outputs_text(solution)
     assert text.count("correct.") == 2 and "not yet" not in text
+
+
+def test_variants_differ_from_each_other(tmp_path):
+    first = variants.with_seeds_shifted("rng = np.random.default_rng(2024)", 1)
+    second = variants.with_seeds_shifted("rng = np.random.default_rng(2024)", 2)
+    assert first != second != "rng = np.random.default_rng(2024)"
