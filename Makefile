@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab test test-fast student solutions lint variants bench lock clean
+.PHONY: help env lab test test-fast book student solutions lint variants bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
@@ -19,11 +19,14 @@ env: $(STAMP)    ## create or update .venv from the pinned lock
 lab: $(STAMP)    ## open the course in JupyterLab at 00_start_here
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
-test: $(STAMP)   ## the whole test suite: library, authoring checks, every notebook under nbval
-	$(PY) -m pytest -n 2 --dist loadscope $(NBVAL) --doctest-modules liverlab tests solutions notebooks
+test: $(STAMP)   ## the whole test suite: library, authoring checks, every notebook under nbval, site + browser
+	$(PY) -m pytest -n 2 --dist loadscope -rs $(NBVAL) --doctest-modules liverlab tests solutions notebooks
 
-test-fast: $(STAMP)  ## library and authoring tests only (no notebooks)
-	$(PY) -m pytest -n 2 --dist loadscope --doctest-modules liverlab tests
+test-fast: $(STAMP)  ## library and authoring tests only (no notebooks, no browser)
+	$(PY) -m pytest -n 2 --dist loadscope --doctest-modules liverlab tests --ignore=tests/test_browser.py
+
+book: $(STAMP)       ## the course website, student + instructor editions, offline: _build/site/index.html
+	$(PY) -m tools.book
 
 student: $(STAMP)    ## generate notebooks/ from solutions/ (no execution)
 	$(PY) -m tools.authoring student

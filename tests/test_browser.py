@@ -1,0 +1,566 @@
+"""Browser checks with headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+1. The course website, built here into a temporary folder (``python -m tools.book``) and served
+   on 127.0.0.1: every page of both editions loads with no console error and no request to
+   another host, its images decode, its links resolve, and the student edition shows no solution.
+2. JupyterLab on 127.0.0.1 opens ``notebooks/05_regression_to_the_mean.ipynb``, runs all cells,
+   and a slider moved with the keyboard changes the displayed value and the figure it drives.
+
+Screenshots land in ``_build/artifacts/``. Playwright never downloads a browser here: it is given
+Chromium's path. Without Chromium the whole module is skipped with a message saying how to get it.
+All tests live in this one module, so ``pytest -n 2 --dist loadscope`` runs them on one worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import nbformat
+import pytest
+
+from tools import book
+from tools.authoring import BEGIN, END, NOTEBOOKS, ROOT, SOLUTIONS, read, solution_lines
+
+CHROMIUM = Path(os.environ.get("LIVERLAB_CHROMIUM", "/usr/bin/chromium"))
+if not CHROMIUM.exists():
+    MISSING = (
+        f"Chromium not found at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install "
+        "chromium) to run the browser tests"
+    )
+    if os.environ.get("CI") == "true":  # CI must run them: .ci/run installs Chromium
+        pytest.fail(MISSING, pytrace=False)
+    pytest.skip(MISSING, allow_module_level=True)
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: run `make env`"
+)
+
+ARTIFACTS = ROOT / "_build" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # root in a container has no user namespace sandbox
+    "--disable-gpu",
+    "--disable-dev-shm-usage",  # a small /dev/shm in containers crashes tabs
+    "--disable-background-networking",  # no update, safe-browsing or variations requests
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions",
+]
+SELF_CHECK = re.compile(
+    r"^\s*[✅❌⏳⚠]\S*\s+Exercise (\d+\.\d+):.*$", re.M
+)  # liverlab.checks' lines
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']""")
+SLIDER_NOTEBOOK = "05_regression_to_the_mean.ipynb"
+TIMINGS: dict[str, float] = {}
+
+
+def record(name: str, seconds: float) -> None:
+    TIMINGS[name] = round(seconds, 1)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "browser-timings.json").write_text(json.dumps(TIMINGS, indent=1) + "\n")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ----------------------------------------------------------------------------------------------
+# Fixtures: the built site, a local web server, the browser
+# ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The whole site, built as `make book` builds it (student notebooks executed), in tmp."""
+    out = tmp_path_factory.mktemp("book") / "site"
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.book", "--out", str(out), "--jobs", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    record("site build (s)", time.perf_counter() - start)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "site-build.log").write_text(run.stdout + run.stderr)
+    assert run.returncode == 0, f"site build failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    return out
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = sync_api.sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+def pages_of(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def visited(site, server, browser):
+    """Every page loaded once in Chromium: what it logged, requested, and shows."""
+    local = urlsplit(server).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Anything not on the local server is refused (and recorded): the site must not need it.
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if urlsplit(route.request.url).netloc == local else route.abort()
+        ),
+    )
+    page = context.new_page()
+    seen = {"console": [], "requests": [], "failed": [], "status": []}
+    page.on(
+        "console", lambda m: m.type == "error" and seen["console"].append(f"{page.url}: {m.text}")
+    )
+    page.on("pageerror", lambda e: seen["console"].append(f"{page.url}: {e}"))
+    page.on("request", lambda r: seen["requests"].append((page.url, r.url)))
+    page.on("requestfailed", lambda r: seen["failed"].append(f"{page.url}: {r.url} ({r.failure})"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and seen["status"].append(f"{page.url}: {r.url} {r.status}"),
+    )
+    results = {}
+    start = time.perf_counter()
+    for name in pages_of(site):
+        page.goto(urljoin(server, name), wait_until="load")
+        results[name] = page.evaluate("""() => ({
+            text: document.body.innerText,
+            title: document.title,
+            images: [...document.images].map(i => ({alt: i.alt, ok: i.complete && i.naturalWidth > 0,
+                                                   src: i.getAttribute('src').slice(0, 40)})),
+            links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+            maths: [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width),
+        })""")
+        if name == "index.html":
+            page.screenshot(path=str(ARTIFACTS / "site-front-page.png"))
+        if name == "instructor/01_meld_math.html" and page.locator("math[display=block]").count():
+            page.locator("math[display=block]").nth(
+                1 if page.locator("math[display=block]").count() > 1 else 0
+            ).scroll_into_view_if_needed()
+            page.evaluate("window.scrollBy(0, -250)")
+            page.screenshot(path=str(ARTIFACTS / "site-instructor-01-maths.png"))
+    record("site pages visited (s)", time.perf_counter() - start)
+    context.close()
+    return seen, results
+
+
+# ----------------------------------------------------------------------------------------------
+# The website
+# ----------------------------------------------------------------------------------------------
+def test_site_has_both_editions_of_every_notebook(site):
+    pages = pages_of(site)
+    for edition, source in (("student", NOTEBOOKS), ("instructor", SOLUTIONS)):
+        expected = sorted(
+            f"{edition}/{p.stem}.html"
+            for p in source.glob("*.ipynb")
+            if book.NOTEBOOK_NAME.match(p.name)
+        )
+        assert (
+            expected
+            and [p for p in pages if p.startswith(f"{edition}/") and p != f"{edition}/index.html"]
+            == expected
+        )
+    assert {"index.html", "student/index.html", "instructor/index.html"} <= set(pages)
+    record("pages", len(pages))
+
+
+def test_every_page_loads_offline_without_errors(visited, server):
+    seen, results = visited
+    local = urlsplit(server).netloc
+    remote = [
+        f"{page}: {url}"
+        for page, url in seen["requests"]
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != local
+    ]
+    assert remote == [], "requests to other hosts"
+    assert seen["console"] == [] and seen["failed"] == [] and seen["status"] == []
+    assert all(result["title"] for result in results.values())
+
+
+def test_every_image_decodes_and_has_alt_text(visited):
+    _, results = visited
+    images = [(page, image) for page, result in results.items() for image in result["images"]]
+    assert len(images) >= 20
+    broken = [(page, image["src"]) for page, image in images if not image["ok"]]
+    no_alt = [
+        (page, image["src"])
+        for page, image in images
+        if not image["alt"].strip() or image["alt"].startswith("No description")
+    ]
+    assert broken == [] and no_alt == []
+
+
+def test_maths_is_rendered_as_mathml(visited):
+    _, results = visited
+    maths = [width for result in results.values() for width in result["maths"]]
+    assert len(maths) >= 20, "the course has formulas in notebooks 01, 02, 05, 06 and 07"
+    assert all(width > 0 for width in maths), "every formula takes up space on the page"
+    assert not any("$$" in result["text"] for result in results.values())
+
+
+def test_no_broken_internal_links(site, server, visited, browser):
+    _, results = visited
+    assert book.link_problems(site) == []
+    targets = set()
+    for page, result in results.items():
+        for href in result["links"]:
+            url = urljoin(urljoin(server, page), href)
+            if urlsplit(url).netloc == urlsplit(server).netloc:
+                targets.add(url.split("#")[0])
+    assert {urljoin(server, page) for page in results} <= targets, (
+        "every page is linked from another"
+    )
+    missing = []
+    for url in sorted(targets):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                ok = response.status == 200
+        except OSError:
+            ok = False
+        if not ok:
+            missing.append(url)
+    assert missing == []
+
+
+def test_navigation_follows_the_course_order(visited):
+    _, results = visited
+    for edition in ("student", "instructor"):
+        names = [p for p in results if p.startswith(f"{edition}/") and not p.endswith("index.html")]
+        index_links = [
+            h for h in results[f"{edition}/index.html"]["links"] if re.match(r"\d\d_", h)
+        ]
+        assert index_links == [n.split("/")[1] for n in names]
+        other = "instructor" if edition == "student" else "student"
+        assert f"../{other}/index.html" in results[f"{edition}/index.html"]["links"]
+        for i, name in enumerate(names):
+            links = results[name]["links"]
+            if i > 0:
+                assert names[i - 1].split("/")[1] in links, name
+            if i + 1 < len(names):
+                assert names[i + 1].split("/")[1] in links, name
+
+
+def test_student_edition_shows_no_solution(visited):
+    _, results = visited
+    student = {
+        p: r
+        for p, r in results.items()
+        if p.startswith("student/") and not p.endswith("index.html")
+    }
+    assert student
+    for page, result in student.items():
+        text, stem = result["text"], page.split("/")[1][:-5]
+        assert BEGIN not in text and END not in text, page
+        lines = {line.strip() for line in text.splitlines()}
+        if (SOLUTIONS / f"{stem}.ipynb").exists():
+            leaked = lines & solution_lines(read(SOLUTIONS / f"{stem}.ipynb"))
+            assert not leaked, f"{page}: solution lines shown: {sorted(leaked)[:5]}"
+        checks = SELF_CHECK.findall(text)
+        check_lines = [m.group(0) for m in SELF_CHECK.finditer(text)]
+        assert all("not answered yet" in line for line in check_lines), (page, check_lines)
+        expected = set(
+            CHECK_CALL.findall("\n".join(c.source for c in read(NOTEBOOKS / f"{stem}.ipynb").cells))
+        )
+        assert set(checks) == expected, f"{page}: every self-check ran and reads 'not answered yet'"
+
+
+# ----------------------------------------------------------------------------------------------
+# JupyterLab: run the widget notebook and move a slider
+# ----------------------------------------------------------------------------------------------
+FIXTURE_SOURCE = """\
+import ipywidgets as widgets
+
+slider = widgets.IntSlider(value=3, min=0, max=10, description="n", continuous_update=False)
+result = widgets.Label()
+
+def show(change=None):
+    result.value = f"n squared = {slider.value ** 2}"
+
+slider.observe(show, names="value")
+show()
+widgets.VBox([slider, result])
+"""
+
+
+def widget_notebook(root: Path) -> tuple[str, str]:
+    """The notebook to drive (05, or a tiny fixture while 05 is missing) and what its widget shows."""
+    if (NOTEBOOKS / SLIDER_NOTEBOOK).exists():
+        shutil.copy(NOTEBOOKS / SLIDER_NOTEBOOK, root / SLIDER_NOTEBOOK)
+        return SLIDER_NOTEBOOK, "image"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Widget fixture"),
+        nbformat.v4.new_code_cell(FIXTURE_SOURCE),
+    ]
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    nbformat.write(nb, root / "widget_fixture.ipynb")
+    return "widget_fixture.ipynb", "label"
+
+
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@contextmanager
+def jupyterlab(root: Path, home: Path):
+    """JupyterLab on 127.0.0.1 with a random token and throwaway config/runtime/data folders."""
+    for name in ("config", "runtime", "data", "ipython"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True})
+    )
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"})
+    )  # every cell in the DOM, however long the notebook
+    env = book.kernel_env() | {
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings.parent),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    token = secrets.token_hex(16)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "jupyterlab.log").open("w")
+    for attempt in range(3):  # a port taken between our probe and its bind
+        port = free_port()
+        cmd = [
+            str(jupyter),
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--allow-root",
+        ]
+        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2
+                ):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        if server.poll() is None:
+            break
+    else:
+        raise RuntimeError(f"JupyterLab did not start; see {ARTIFACTS / 'jupyterlab.log'}")
+    kernels: set[int] = set()
+    try:
+        yield f"http://127.0.0.1:{port}", token, lambda: kernels.update(descendants(server.pid))
+    finally:
+        kernels |= descendants(server.pid)
+        server.send_signal(signal.SIGTERM)  # by PID: the server shuts its kernels down
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(alive(pid) for pid in kernels):
+            time.sleep(0.2)
+        left = sorted(pid for pid in kernels if alive(pid))
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        log.close()
+        assert left == [], f"processes left behind by JupyterLab: {left}"
+
+
+PROMPT_DONE = re.compile(r"\[\d+\]")
+
+
+def wait_until_all_cells_ran(page, timeout: float) -> list[str]:
+    """Poll the input prompts until every code cell shows its execution number ([*]: queued)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        prompts = page.evaluate(
+            "() => [...document.querySelectorAll("
+            "'.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"
+        )
+        if (prompts and all(PROMPT_DONE.search(p) for p in prompts)) or time.monotonic() > deadline:
+            return prompts
+        dismiss_kernel_dialog(page, 0)
+        time.sleep(0.5)
+
+
+def dismiss_kernel_dialog(page, wait_ms: int) -> bool:
+    """Accept a "Select Kernel" dialog if one shows up within ``wait_ms`` (it can block Run All)."""
+    button = page.locator(".jp-Dialog button.jp-mod-accept").first
+    if wait_ms > 0:  # (Playwright reads a timeout of 0 as "no limit")
+        try:
+            button.wait_for(state="visible", timeout=wait_ms)
+        except sync_api.TimeoutError:
+            return False
+    elif not button.is_visible():
+        return False
+    button.click()
+    return True
+
+
+def test_jupyterlab_runs_the_notebook_and_a_slider_changes_the_result(browser, tmp_path):
+    root = tmp_path / "course"
+    root.mkdir()
+    name, result_kind = widget_notebook(root)
+    (ARTIFACTS / "jupyterlab-failure.png").unlink(missing_ok=True)   # from an earlier run
+    start = time.perf_counter()
+    with jupyterlab(root, tmp_path / "jupyter") as (url, token, note_kernels):
+        record("jupyterlab start (s)", time.perf_counter() - start)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        remote = []
+        page.on(
+            "request",
+            lambda r: (
+                urlsplit(r.url).hostname not in ("127.0.0.1", None)
+                and urlsplit(r.url).scheme in ("http", "https")
+                and remote.append(r.url)
+            ),
+        )
+        try:
+            page.goto(f"{url}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
+            dismiss_kernel_dialog(page, 3000)
+            record("notebook open (s)", time.perf_counter() - start)
+            # Run All before the kernel is connected runs nothing: wait for "... | Idle".
+            page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
+                timeout=120_000
+            )
+            started = time.perf_counter()
+            for attempt in range(2):
+                page.get_by_role("menuitem", name="Run", exact=True).click()  # the Run menu
+                page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+                dismiss_kernel_dialog(page, 2000)
+                prompts = wait_until_all_cells_ran(page, timeout=300 if attempt else 20)
+                if any(re.search(r"\[(\d+|\*)\]", p) for p in prompts):
+                    break  # running (or done): no second click
+            record("run all clicks", attempt + 1)
+            note_kernels()
+            prompts = wait_until_all_cells_ran(page, timeout=300)
+            assert prompts and all(PROMPT_DONE.search(p) for p in prompts), (
+                f"cells not run: {prompts}"
+            )
+            record("run all cells (s)", time.perf_counter() - started)
+            errors = page.locator(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+            )
+            assert errors.count() == 0, errors.first.inner_text()
+
+            widget = (
+                page.locator(".jp-OutputArea-output")
+                .filter(has=page.locator(".widget-slider"))
+                .first
+            )
+            slider = widget.locator(".widget-slider").first
+            slider.scroll_into_view_if_needed()
+            readout = slider.locator(".widget-readout")
+            shown = (
+                (lambda: widget.locator("img").first.get_attribute("src"))
+                if result_kind == "image"
+                else (lambda: widget.locator(".widget-label").last.inner_text())
+            )
+            page.wait_for_function(
+                "(el) => el.querySelector('img') === null || el.querySelector('img').src",
+                arg=widget.element_handle(),
+                timeout=30_000,
+            )
+            before_value, before_result = readout.inner_text(), shown()
+            handle = slider.locator(".noUi-handle")  # ipywidgets 8 draws sliders with noUiSlider
+            handle.focus()
+            for _ in range(2):
+                page.keyboard.press("ArrowRight")
+            moved = time.perf_counter()
+            sync_api.expect(readout).not_to_have_text(before_value, timeout=10_000)
+            deadline = time.monotonic() + 60
+            while shown() == before_result and time.monotonic() < deadline:
+                time.sleep(0.2)
+            after_value, after_result = readout.inner_text(), shown()
+            record("slider round trip (s)", time.perf_counter() - moved)
+            page.screenshot(path=str(ARTIFACTS / f"jupyterlab-{Path(name).stem}.png"))
+            (ARTIFACTS / "slider-result.txt").write_text(
+                f"{name}: readout {before_value!r} -> {after_value!r}; {result_kind} changed: "
+                f"{after_result != before_result}\n"
+            )
+            assert float(after_value) > float(before_value)
+            assert after_result != before_result, (
+                f"the {result_kind} did not change after the slider moved"
+            )
+            assert remote == [], f"JupyterLab page requested other hosts: {remote}"
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab-failure.png"))
+            raise
+        finally:
+            context.close()
