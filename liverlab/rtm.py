@@ -44,11 +44,13 @@ DIRECTIONS = ("above", "below")
 
 # Input validation helpers ------------------------------------------------------------------
 
-def _direction(direction):
+def check_direction(direction):
+    """``direction`` if it is "above" or "below", else a ValueError saying which to use."""
     if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'above' or 'below'; got {direction!r}. Use "
                          "'above' when people were selected because their baseline was high "
-                         "(at or above the cutoff), 'below' when it was low.")
+                         "(at or above the cutoff: bilirubin, ALT, MELD), 'below' when it was low "
+                         "(albumin, sodium).")
     return direction
 
 
@@ -185,7 +187,7 @@ def expected_rtm(mean, sd_between, sd_within, cutoff, *, direction="above", n_ba
     -0.78
     """
     # Input validation
-    direction = _direction(direction)
+    direction = check_direction(direction)
     check_same_index(mean, sd_between, sd_within, cutoff, n_baseline)
     mu, sd_b, sd_w, c, m = broadcast(
         mean=_finite(mean, "mean"), sd_between=_positive(sd_between, "sd_between"),
@@ -325,7 +327,7 @@ def simulate_rtm(n, *, seed, mean, sd_between, sd_within, cutoff, direction="abo
     if n < 1:
         raise ValueError(f"n must be at least 1; got {n}.")
     rng = _rng(seed)
-    direction = _direction(direction)
+    direction = check_direction(direction)
     mu = _scalar(mean, "mean")
     sd_b = _scalar(sd_between, "sd_between", positive=True)
     sd_w = _scalar(sd_within, "sd_within", positive=True)

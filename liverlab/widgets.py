@@ -53,7 +53,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from liverlab.rtm import expected_rtm
+from liverlab.rtm import DIRECTIONS, check_direction, expected_rtm
 from liverlab.style import OKABE_ITO
 
 __all__ = [
@@ -80,7 +80,6 @@ ALBUMIN_SD_G_DL = 0.6
 
 EXPLORER_N = 20_000          # simulated patients behind the explorer's numbers
 EXPLORER_N_PLOTTED = 1_000   # of which the first 1,000 are drawn (a readable, fast scatter)
-DIRECTIONS = ("above", "below")
 _GREY = "#8C8C8C"
 
 
@@ -124,14 +123,6 @@ def _whole(x, name, minimum):
     if x < minimum:
         raise ValueError(f"{name} must be at least {minimum}; got {x}.")
     return int(x)
-
-
-def _direction(direction):
-    if not isinstance(direction, str) or direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'above' or 'below'; got {direction!r}. Use "
-                         "'above' when patients were enrolled because their value was high "
-                         "(bilirubin, ALT, MELD), 'below' when it was low (albumin, sodium).")
-    return direction
 
 
 def _seed(seed):
@@ -239,7 +230,7 @@ def rtm_explorer_data(reliability, cutoff, n_baseline, *, seed, mean=ALBUMIN_MEA
     seed = _seed(seed)
     mu = _number(mean, "mean")
     sd = _positive_sd(sd, "sd")
-    direction = _direction(direction)
+    direction = check_direction(direction)
     n = _whole(n, "n", 10)
 
     sd_between, sd_within = sd * math.sqrt(r), sd * math.sqrt(1 - r)
@@ -555,7 +546,7 @@ def claim_calculator(reported_change, baseline_sd, test_retest_r, cutoff, popula
     r = _correlation(test_retest_r, "test_retest_r")
     c = _number(cutoff, "cutoff")
     mu = _number(population_mean, "population_mean")
-    direction = _direction(direction)
+    direction = check_direction(direction)
     m = _whole(n_baseline, "n_baseline", 1)
 
     sd_between, sd_within = sd * math.sqrt(r), sd * math.sqrt(1 - r)
