@@ -1,30 +1,45 @@
-"""Self-checks for the exercises: right, not yet (with a hint), or not answered yet.
+"""Self-checks for the exercises: right, not yet (with a reason and a hint), or not answered yet.
 
 Every exercise in a notebook ends with a check cell::
 
-    check("1.2", meld_score)
+    check("1.2", meld_score, hint="...")
 
 and the learner sees one line of feedback. ``check`` never raises and never prints
-the expected answer. It compares a fingerprint (a salted SHA-256 hash) of the
-learner's rounded answer with the fingerprint stored in ``answer_keys.json``.
+the expected answer. It compares fingerprints (salted SHA-256 hashes) of the
+learner's rounded answer with the fingerprints stored in ``answer_keys.json``.
 
 Where the keys come from
 ------------------------
 The keys are written by the build (``make solutions``), which executes each
 solution notebook with the environment variable ``LIVERLAB_RECORD_ANSWERS`` set to
-a file name: in that mode ``check`` records the fingerprint of the value the
-solution itself computed. The keys therefore cannot drift from the solutions; a
-test re-runs the solutions against the stored keys (nbval) and fails if they do.
+a file name: in that mode ``check`` records the key of the value the solution
+itself computed. The keys therefore cannot drift from the solutions.
+
+Where the keys are read from
+----------------------------
+From the notebook's own folder (the kernel's working directory): its
+``answer_keys.json``, or the course's ``notebooks/answer_keys.json`` in the nearest
+folder above it. Never from the installed package, so a stale installation
+cannot give a right answer "not yet". A missing key file is reported loudly.
 
 How answers are compared
 ------------------------
 - numbers: rounded to ``sig`` significant figures (default 3), or to ``decimals``
-  decimal places when given (use this for answers near zero); an answer within
-  about one unit of the last kept digit is accepted;
+  decimal places (for answers near zero). An answer is right when its rounded value is
+  the key's rounded value or one unit of the last kept digit either side (key 0.701
+  accepts 0.700, 0.701 and 0.702);
 - whole numbers (counts, integer scores): exactly; ``23.0`` counts as ``23``;
-- ``True``/``False``: exactly;
-- text: ignoring case, surrounding spaces and repeated spaces;
-- lists, tuples, arrays, Series: element by element, in order; sets: in any order.
+- ``True``/``False``: exactly; text: ignoring case, surrounding and repeated spaces;
+- lists, tuples, arrays, Series: element by element, in order (feedback names the
+  first wrong element); sets: in any order.
+
+Diagnostic feedback
+-------------------
+When an answer is not right, the feedback says why without giving the answer: the
+wrong kind of value ("expected a number; you gave a Series"), the wrong number of
+values, which element is wrong, or a common slip. Slips are recorded with the key:
+fingerprints of the true answer transformed (×100, ÷100, sign, ×365.25, ÷365.25,
+log10 vs natural log, reciprocal, log vs exp), so they cannot drift either.
 """
 
 from __future__ import annotations
@@ -34,37 +49,63 @@ import json
 import math
 import numbers
 import os
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["check", "answered", "KEYS_PATH"]
+__all__ = ["check", "answered", "evaluate", "make_key", "find_keys", "Verdict", "PASSED"]
 
-KEYS_PATH = Path(__file__).with_name("answer_keys.json")
-VARIANT_KEYS = "answer_keys.json"  # a per-student variant folder carries its own keys (make variants)
+KEYS_NAME = "answer_keys.json"
 RECORD_ENV = "LIVERLAB_RECORD_ANSWERS"
 
 CORRECT = "✅ Exercise {id}: correct."
 NOT_YET = "❌ Exercise {id}: not yet."
 NOT_ANSWERED = "⏳ Exercise {id}: not answered yet: replace the ... with your code, then run this cell."
 NEEDS = "⏳ This cell uses your answer to Exercise {id}: finish that exercise first, then run this cell again."
+NEEDS_RIGHT = ("⏳ This cell uses your answer to Exercise {id}, which is not right yet: fix it, run its "
+               "check cell, then run this cell again.")
+NEEDS_CHECK = ("⏳ This cell uses your answer to Exercise {id}: run the check cell of Exercise {id} "
+               "first, then run this cell again.")
+NO_KEY_FILE = ("⚠️ Exercise {id}: no answer key file ({name}) was found in this notebook's folder or in a "
+               "course folder above it, so this answer cannot be checked. Keep the notebook in the course's "
+               "notebooks/ folder (or the folder it came in), or ask your instructor.")
+NO_KEY = "⚠️ Exercise {id}: no answer key found. Instructors: run `make solutions` to record the keys."
+
+# Exercise id -> did its most recent check in this kernel pass (True), fail (False),
+# or could not be checked for want of a key ("nokey")? ``answered`` reads it.
+PASSED: dict[str, object] = {}
+
+# Common slips: name -> (transform of the true value, what the learner is told).
+SLIPS: dict[str, tuple] = {
+    "percent": (lambda v: v * 100, "it looks like a percentage: this exercise asks for a fraction "
+                                   "(0.25, not 25 %)"),
+    "fraction": (lambda v: v / 100, "it looks like a fraction: this exercise asks for a percentage "
+                                    "(25, not 0.25)"),
+    "sign": (lambda v: -v, "the size looks right but the sign is flipped: check the direction "
+                           "(after − before, or the other way round?)"),
+    "days": (lambda v: v * 365.25, "it looks like a number of days: this exercise asks for years "
+                                   "(divide by 365.25)"),
+    "years": (lambda v: v / 365.25, "it looks like a number of years: this exercise asks for days"),
+    "log10": (lambda v: v / math.log(10), "it looks like a base-10 logarithm: this exercise uses the "
+                                          "natural logarithm (np.log, not np.log10)"),
+    "ln": (lambda v: v * math.log(10), "it looks like a natural logarithm: this exercise uses base-10 "
+                                       "logarithms (np.log10)"),
+    "reciprocal": (lambda v: 1 / v, "it looks like the reciprocal (1/x) of the answer: check which group "
+                                    "is the reference, or which way round the ratio goes"),
+    "log": (lambda v: math.log(v), "it looks like a logarithm of the answer (a coefficient, e.g. a log "
+                                   "hazard ratio): exponentiate it (np.exp)"),
+    "exp": (lambda v: math.exp(v), "it looks like the exponential of the answer: this exercise asks for "
+                                   "the value on the log scale (the coefficient)"),
+}
 
 
 # ----------------------------------------------------------------------------------------
-# Canonical text of an answer, and its fingerprint
+# Canonical text of one value under a rule, and fingerprints
 # ----------------------------------------------------------------------------------------
-def _format_number(x: float, sig: int | None, decimals: int | None) -> str:
-    if decimals is not None:
-        text = f"{round(x, decimals):.{decimals}f}"
-    else:
-        text = f"{x:.{sig}g}"
-    if float(text) == 0:
-        text = text.lstrip("-")  # -0.0 and 0.0 are the same answer
-    return text
-
-
-def _scalar_kind(value) -> str:
+def _kind_of(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "bool"
     if isinstance(value, (numbers.Integral, np.integer)):
@@ -76,31 +117,89 @@ def _scalar_kind(value) -> str:
     raise TypeError(f"an answer of type {type(value).__name__}")
 
 
-def _canonical_scalars(value, kind: str, rule: dict, nudge: float = 0.0) -> str:
-    """Canonical text of one scalar answer under the key's rule (``nudge`` for tolerance)."""
+def _describe(value) -> str:
+    """A short description of what the learner gave, for type messages (never the key)."""
+    if isinstance(value, pd.DataFrame):
+        return f"a DataFrame with {value.shape[0]} rows and {value.shape[1]} columns"
+    if isinstance(value, pd.Series):
+        return f"a Series of {len(value)} value(s)"
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.size} value(s)"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return f"a {type(value).__name__} of {len(value)} value(s)"
+    if isinstance(value, (bool, np.bool_)):
+        return "True/False"
+    if isinstance(value, str):
+        return "a piece of text"
+    if isinstance(value, (numbers.Real, np.number)):
+        return "a number"
+    if value is None:
+        return "None (did a function forget to `return`?)"
+    if callable(value):
+        return "a function (did you forget to call it?)"
+    return f"a {type(value).__name__}"
+
+
+def _number_text(x: float, rule: dict) -> str:
+    if rule.get("decimals") is not None:
+        text = f"{round(x, rule['decimals']):.{rule['decimals']}f}"
+    else:
+        text = f"{x:.{rule['sig']}g}"
+    return text.lstrip("-") if float(text) == 0 else text  # -0.0 and 0.0 are the same answer
+
+
+def _unit(text: str, rule: dict) -> Decimal:
+    """One unit of the last kept digit of a rounded number."""
+    if rule.get("decimals") is not None:
+        return Decimal(1).scaleb(-rule["decimals"])
+    value = Decimal(text)
+    if value == 0:
+        return Decimal(0)
+    return Decimal(1).scaleb(value.adjusted() - rule["sig"] + 1)
+
+
+def _number_texts(x: float, rule: dict, tolerant: bool) -> set[str]:
+    """The rounded text of x, and (tolerant) every key text within one unit of the key's last digit."""
+    text = _number_text(x, rule)
+    if not tolerant:
+        return {text}
+    texts = {text}
+    rounded, unit = Decimal(text), _unit(text, rule)
+    for step in (unit / 10, unit, unit * 10) if unit else ():
+        base = (rounded / step).to_integral_value() * step  # the learner's value on this digit's grid
+        for sign in (-1, 0, 1):
+            candidate_text = _number_text(float(base + sign * step), rule)
+            # keep a candidate key k only if the learner's rounded value is within one unit of k
+            if abs(Decimal(candidate_text) - rounded) <= _unit(candidate_text, rule) * Decimal("1.000001"):
+                texts.add(candidate_text)
+    return texts
+
+
+def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
+    """Canonical texts of one scalar answer under the key's rule (several when tolerance applies)."""
+    kind = rule["kind"]
     if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
-            raise TypeError("expected True or False")
-        return "bool:" + str(bool(value))
+            raise TypeError(f"expected True or False; you gave {_describe(value)}")
+        return {f"bool:{bool(value)}"}
     if kind == "text":
         if not isinstance(value, str):
-            raise TypeError("expected a piece of text (a string in quotes)")
-        return "text:" + " ".join(value.split()).casefold()
+            raise TypeError(f"expected a piece of text (in quotes); you gave {_describe(value)}")
+        return {"text:" + " ".join(value.split()).casefold()}
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError("expected a number")
+        raise TypeError(f"expected a number; you gave {_describe(value)}")
     x = float(value)
     if not math.isfinite(x):
         raise ValueError("your answer is NaN or infinite: look for a missing value or a division by zero")
     if kind == "int":
         if not x.is_integer():
-            raise ValueError("expected a whole number")
-        return f"int:{int(x)}"
-    sig, decimals = rule.get("sig"), rule.get("decimals")
-    if decimals is not None:
-        x = x + nudge * 0.5 * 10 ** (-decimals)
-    else:
-        x = x * (1 + nudge * 0.5 * 10 ** (1 - sig))
-    return "number:" + _format_number(x, sig, decimals)
+            raise ValueError("expected a whole number (a count or a score), not one with decimals")
+        return {f"int:{int(x)}"}
+    return {"number:" + t for t in _number_texts(x, rule, tolerant)}
+
+
+def _fingerprint(exercise_id: str, position: str, text: str) -> str:
+    return hashlib.sha256(f"liverlab|{exercise_id}|{position}|{text}".encode()).hexdigest()
 
 
 def _as_items(value):
@@ -116,38 +215,21 @@ def _as_items(value):
     return None, None
 
 
-def _fingerprint(exercise_id: str, canonical: str) -> str:
-    return hashlib.sha256(f"liverlab|{exercise_id}|{canonical}".encode()).hexdigest()
-
-
-def _canonical_answer(value, rule: dict, nudge: float = 0.0) -> str:
-    shape = rule["shape"]
-    if shape == "scalar":
-        return _canonical_scalars(value, rule["kind"], rule, nudge)
-    got_shape, items = _as_items(value)
-    if got_shape is None:
-        raise TypeError(f"expected a collection of {rule.get('length')} values (a list, array or Series)")
-    if len(items) != rule["length"]:
-        raise ValueError(f"expected {rule['length']} values, got {len(items)}")
-    texts = [_canonical_scalars(v, rule["kind"], rule, nudge) for v in items]
-    if shape == "set":
-        texts = sorted(texts)
-    return "[" + ", ".join(texts) + "]"
-
-
+# ----------------------------------------------------------------------------------------
+# Keys: made from a solution's value
+# ----------------------------------------------------------------------------------------
 def make_rule(value, *, sig: int = 3, decimals: int | None = None) -> dict:
     """The comparison rule recorded for a solution's answer."""
     shape, items = _as_items(value)
     if shape is None:
         shape, items = "scalar", [value]
-    if isinstance(value, (pd.DataFrame,)) or len(items) == 0:
+    if isinstance(value, pd.DataFrame) or len(items) == 0:
         raise TypeError("an answer must be a single value or a non-empty list of values")
-    kinds = {_scalar_kind(v) for v in items}
+    kinds = {_kind_of(v) for v in items}
     if kinds == {"int", "number"}:
         kinds = {"number"}
     if kinds == {"number"} and all(float(v).is_integer() for v in items) and decimals is None:
-        # A float answer that is a whole number (a score, a count) is compared exactly.
-        kinds = {"int"}
+        kinds = {"int"}  # a float answer that is a whole number (a score, a count) is compared exactly
     if len(kinds) != 1:
         raise TypeError(f"mixed kinds in one answer: {sorted(kinds)}")
     rule = {"shape": shape, "kind": kinds.pop()}
@@ -158,26 +240,172 @@ def make_rule(value, *, sig: int = 3, decimals: int | None = None) -> dict:
     return rule
 
 
+def _items_of(value, rule: dict) -> list:
+    return [value] if rule["shape"] == "scalar" else _as_items(value)[1]
+
+
+def make_key(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None) -> dict:
+    """The key recorded for a solution's answer: its rule, per-element fingerprints and slips.
+
+    >>> key = make_key("9.1", 0.25)
+    >>> evaluate("9.1", 0.2501, key).status, evaluate("9.1", 25, key).slip
+    ('correct', 'percent')
+    """
+    rule = make_rule(value, sig=sig, decimals=decimals)
+    items = _items_of(value, rule)
+    positions = ["set" if rule["shape"] == "set" else str(i) for i in range(len(items))]
+    fingerprints = [_fingerprint(exercise_id, p, next(iter(_scalar_texts(v, rule, tolerant=False))))
+                    for p, v in zip(positions, items)]
+    if rule["shape"] == "set":
+        fingerprints.sort()
+    key = {"rule": rule, "fingerprints": fingerprints}
+    if rule["kind"] == "number":
+        key["slips"] = _slip_fingerprints(exercise_id, items, positions, rule)
+    return key
+
+
+def _slip_fingerprints(exercise_id, items, positions, rule) -> dict:
+    """Fingerprints of each slip applied to every element; slips that look like the answer are left out."""
+    slips = {}
+    true_texts = [_scalar_texts(v, rule) for v in items]  # tolerant: a slip must be clearly different
+    for name, (transform, _) in SLIPS.items():
+        try:
+            moved = [transform(float(v)) for v in items]
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if not all(math.isfinite(m) for m in moved):
+            continue
+        moved_texts = [next(iter(_scalar_texts(m, rule, tolerant=False))) for m in moved]
+        if any(t in true for t, true in zip(moved_texts, true_texts)):
+            continue
+        slips[name] = sorted(_fingerprint(exercise_id, p, t) for p, t in zip(positions, moved_texts)) \
+            if rule["shape"] == "set" else [_fingerprint(exercise_id, p, t) for p, t in zip(positions, moved_texts)]
+    return slips
+
+
 # ----------------------------------------------------------------------------------------
-# Keys: reading, and recording while the build executes the solutions
+# Comparing an answer with a key
 # ----------------------------------------------------------------------------------------
-def _load_keys() -> dict:
-    """The answer keys: a variant's own ``answer_keys.json`` beside the notebook, else the course's."""
-    local = Path.cwd() / VARIANT_KEYS
-    path = local if local.is_file() else KEYS_PATH
-    if not path.exists():
-        return {}
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check: ``status`` is "correct", "not yet" or "not answered"."""
+
+    status: str
+    message: str
+    slip: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+
+def _matches(exercise_id, position, value, rule, fingerprint) -> bool:
+    return any(_fingerprint(exercise_id, position, t) == fingerprint for t in _scalar_texts(value, rule))
+
+
+def _wrong_elements(exercise_id: str, items: list, rule: dict, fingerprints: list) -> list[int]:
+    """Indices (0-based) of the learner's elements that do not match the key."""
+    if rule["shape"] == "set":
+        remaining = list(fingerprints)
+        wrong = []
+        for i, v in enumerate(items):
+            hit = next((f for f in remaining if _matches(exercise_id, "set", v, rule, f)), None)
+            if hit is None:
+                wrong.append(i)
+            else:
+                remaining.remove(hit)
+        return wrong
+    return [i for i, (v, f) in enumerate(zip(items, fingerprints))
+            if not _matches(exercise_id, str(i), v, rule, f)]
+
+
+def _learner_items(value, rule: dict) -> list:
+    """The learner's answer as a list of scalars shaped like the key, or a TypeError/ValueError saying why not."""
+    if rule["shape"] == "scalar":
+        if isinstance(value, (pd.Series, pd.Index, np.ndarray, list, tuple, set, frozenset)) and not isinstance(
+                value, str):
+            size = len(value) if not isinstance(value, np.ndarray) else value.size
+            extra = (" (pick the one value out of it, e.g. with .iloc[0] or .item())" if size == 1 else
+                     ": pick out the one value the exercise asks for")
+            raise TypeError(f"expected a single value; you gave {_describe(value)}{extra}")
+        if isinstance(value, pd.DataFrame):
+            raise TypeError(f"expected a single value; you gave {_describe(value)}")
+        return [value]
+    shape, items = _as_items(value)
+    if shape is None:
+        raise TypeError(f"expected {rule['length']} values (a list, array or Series); you gave {_describe(value)}")
+    if len(items) != rule["length"]:
+        raise ValueError(f"expected {rule['length']} values; you gave {len(items)}")
+    return items
+
+
+def evaluate(exercise_id: str, value, key: dict, hint: str | None = None) -> Verdict:
+    """Compare an answer with a key (as ``make_key`` makes it); the message never shows the key.
+
+    The grader (``tools.grade``) uses this function too, so grading and self-checks agree.
+    """
+    exercise_id = str(exercise_id)
+    if _has_placeholder(value):
+        return Verdict("not answered", NOT_ANSWERED.format(id=exercise_id))
+    not_yet = NOT_YET.format(id=exercise_id)
+    hint_text = f" Hint: {hint}" if hint else ""
+    rule, fingerprints = key["rule"], key["fingerprints"]
+    try:
+        items = _learner_items(value, rule)
+        wrong = _wrong_elements(exercise_id, items, rule, fingerprints)
+    except (TypeError, ValueError) as exc:
+        return Verdict("not yet", f"{not_yet} {str(exc)[0].upper()}{str(exc)[1:]}.{hint_text}")
+    if not wrong:
+        return Verdict("correct", CORRECT.format(id=exercise_id))
+    slip = _find_slip(exercise_id, items, rule, key.get("slips", {}))
+    if slip is not None:
+        return Verdict("not yet", f"{not_yet} Close: {SLIPS[slip][1]}.{hint_text}", slip=slip)
+    if rule["shape"] == "list" and len(items) > 1:
+        where = (f"element {wrong[0] + 1} of {len(items)} is not right yet" if len(wrong) == 1 else
+                 f"{len(wrong)} of {len(items)} elements are not right yet (the first is element {wrong[0] + 1})")
+        return Verdict("not yet", f"{not_yet} {where[0].upper()}{where[1:]}.{hint_text}")
+    if rule["shape"] == "set" and len(items) > 1:
+        return Verdict("not yet", f"{not_yet} {len(wrong)} of {len(items)} values are not in the answer "
+                                  f"(order does not matter here).{hint_text}")
+    return Verdict("not yet", f"{not_yet}{hint_text or ' Check your steps and try again.'}")
+
+
+def _find_slip(exercise_id, items, rule, slips: dict) -> str | None:
+    for name, slip_fingerprints in slips.items():
+        if name in SLIPS and not _wrong_elements(exercise_id, items, rule, slip_fingerprints):
+            return name
+    return None
+
+
+# ----------------------------------------------------------------------------------------
+# Finding the key file, and recording keys while the build executes the solutions
+# ----------------------------------------------------------------------------------------
+def find_keys(start: Path | None = None) -> Path | None:
+    """The answer-key file for a notebook run in ``start`` (default: the working directory).
+
+    Looks for ``answer_keys.json`` in the folder itself (a course's ``notebooks/``, a variant's
+    folder, a student release), then for ``notebooks/answer_keys.json`` in each folder above it
+    (the course root, when a solution runs in ``solutions/``). Never in the installed package.
+    """
+    here = Path.cwd() if start is None else Path(start)
+    if (here / KEYS_NAME).is_file():
+        return here / KEYS_NAME
+    for folder in [here, *here.parents]:
+        if (folder / "notebooks" / KEYS_NAME).is_file():
+            return folder / "notebooks" / KEYS_NAME
+    return None
+
+
+def _load_keys() -> dict | None:
+    path = find_keys()
+    if path is None:
+        return None
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _record(exercise_id: str, value, sig: int, decimals: int | None, hint: str | None) -> None:
-    rule = make_rule(value, sig=sig, decimals=decimals)
-    entry = {
-        "id": exercise_id,
-        "rule": rule,
-        "fingerprint": _fingerprint(exercise_id, _canonical_answer(value, rule)),
-        "value": _plain(value),
-    }
+def _record(exercise_id: str, value, sig: int, decimals: int | None) -> None:
+    entry = {"id": exercise_id, "key": make_key(exercise_id, value, sig=sig, decimals=decimals),
+             "value": _plain(value)}
     with open(os.environ[RECORD_ENV], "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
@@ -209,32 +437,35 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
     hint : str, optional
         Shown with "not yet", to nudge without giving the answer away.
     """
+    exercise_id = str(exercise_id)
     try:
-        print(_check_message(str(exercise_id), value, sig=sig, decimals=decimals, hint=hint))
+        message = _check_message(exercise_id, value, sig=sig, decimals=decimals, hint=hint)
     except Exception as exc:  # a self-check must never crash a learner's notebook
-        print(f"⚠️ Exercise {exercise_id}: this answer could not be checked ({type(exc).__name__}: "
-              f"{exc}). Tell your instructor.")
+        PASSED[exercise_id] = False
+        message = (f"⚠️ Exercise {exercise_id}: this answer could not be checked ({type(exc).__name__}: "
+                   f"{exc}). Tell your instructor.")
+    print(message)
 
 
 def _check_message(exercise_id, value, *, sig, decimals, hint) -> str:
     if _has_placeholder(value):
+        PASSED.pop(exercise_id, None)
         return NOT_ANSWERED.format(id=exercise_id)
     if os.environ.get(RECORD_ENV):
-        _record(exercise_id, value, sig, decimals, hint)
+        _record(exercise_id, value, sig, decimals)
+        PASSED[exercise_id] = True
         return CORRECT.format(id=exercise_id)
-    key = _load_keys().get(exercise_id)
+    keys = _load_keys()
+    if keys is None:
+        PASSED[exercise_id] = "nokey"
+        return NO_KEY_FILE.format(id=exercise_id, name=KEYS_NAME)
+    key = keys.get(exercise_id)
     if key is None:
-        return (f"⚠️ Exercise {exercise_id}: no answer key found. Instructors: run `make solutions` "
-                "to record the keys.")
-    rule = key["rule"]
-    try:
-        candidates = {_canonical_answer(value, rule, nudge) for nudge in (0.0, -1.0, 1.0)}
-    except (TypeError, ValueError) as exc:
-        return f"{NOT_YET.format(id=exercise_id)} Hint: {exc}."
-    if any(_fingerprint(exercise_id, c) == key["fingerprint"] for c in candidates):
-        return CORRECT.format(id=exercise_id)
-    message = NOT_YET.format(id=exercise_id)
-    return f"{message} Hint: {hint}" if hint else f"{message} Check your steps and try again."
+        PASSED[exercise_id] = "nokey"
+        return NO_KEY.format(id=exercise_id)
+    verdict = evaluate(exercise_id, value, key, hint)
+    PASSED[exercise_id] = verdict.correct
+    return verdict.message
 
 
 def _has_placeholder(value) -> bool:
@@ -248,15 +479,32 @@ def _has_placeholder(value) -> bool:
     return False
 
 
-def answered(exercise_id: str, *values) -> bool:
-    """True when every value is filled in; otherwise say which exercise to finish first.
+def answered(exercise_id: str, *values, columns=None) -> bool:
+    """True when a later cell may use the answer to an exercise; otherwise say what to do first.
 
-    Use it to guard a later cell that builds on an exercise's result::
+    By default the exercise's check must have passed earlier in this kernel, so a wrong
+    answer never reaches the cells that build on it::
 
+        check("1.3", cohort_meld)
+        ...
         if answered("1.3", cohort_meld):
             cohort_meld.plot.hist()
+
+    With ``columns=[...]`` any table (DataFrame) that has those columns may go on, right or not.
     """
+    exercise_id = str(exercise_id)
     if any(_has_placeholder(v) for v in values):
         print(NEEDS.format(id=exercise_id))
         return False
-    return True
+    if columns is not None:
+        needed = list(columns)
+        if all(isinstance(v, pd.DataFrame) and set(needed) <= set(v.columns) for v in values):
+            return True
+        print(f"⏳ This cell uses your table from Exercise {exercise_id}: it should be a DataFrame with the "
+              f"columns {needed}. Fix it, then run this cell again.")
+        return False
+    status = PASSED.get(exercise_id)
+    if status is True or status == "nokey":
+        return True
+    print((NEEDS_CHECK if status is None else NEEDS_RIGHT).format(id=exercise_id))
+    return False

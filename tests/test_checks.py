@@ -11,7 +11,8 @@ from liverlab import checks
 def keys(tmp_path, monkeypatch):
     """Record answer keys into a temporary file, as `make solutions` does."""
     keys_path = tmp_path / "answer_keys.json"
-    monkeypatch.setattr(checks, "KEYS_PATH", keys_path)
+    monkeypatch.chdir(tmp_path)  # a notebook reads the keys of its own folder
+    checks.PASSED.clear()
 
     def record(**answers):
         import json
@@ -23,8 +24,8 @@ def keys(tmp_path, monkeypatch):
             checks.check(exercise_id.replace("_", "."), value, **options)
         monkeypatch.delenv(checks.RECORD_ENV)
         entries = [json.loads(line) for line in record_file.read_text().splitlines()]
-        keys_path.write_text(json.dumps({e["id"]: {"rule": e["rule"], "fingerprint": e["fingerprint"]}
-                                         for e in entries}))
+        checks.PASSED.clear()  # recording marks every check passed; a learner's kernel starts empty
+        keys_path.write_text(json.dumps({e["id"]: e["key"] for e in entries}))
 
     return record
 
@@ -98,7 +99,7 @@ def test_collections_in_order_and_sets_in_any_order(keys, capsys):
     assert "correct" in feedback(capsys, "2.1", pd.Series([6, 28, 40], index=["a", "b", "c"]))
     assert "correct" in feedback(capsys, "2.1", np.array([6, 28, 40]))
     assert "not yet" in feedback(capsys, "2.1", [40, 28, 6])
-    assert "expected 3 values" in feedback(capsys, "2.1", [6, 28])
+    assert "expected 3 values" in feedback(capsys, "2.1", [6, 28]).lower()
     assert "correct" in feedback(capsys, "2.2", {"P07", "P03"})
     assert "correct" in feedback(capsys, "2.2", {"p07", "p03"})
 
@@ -119,23 +120,190 @@ def test_unknown_exercise_says_so(keys, capsys):
 def test_never_raises_even_on_a_broken_key_file(tmp_path, monkeypatch, capsys):
     broken = tmp_path / "answer_keys.json"
     broken.write_text("{not json")
-    monkeypatch.setattr(checks, "KEYS_PATH", broken)
+    monkeypatch.chdir(tmp_path)
     out = feedback(capsys, "1.1", 3.0)
     assert "could not be checked" in out
 
 
-def test_answered_guards_later_cells(capsys):
-    assert checks.answered("1.3", 5.0, "x") is True
-    assert capsys.readouterr().out == ""
+def test_answered_needs_placeholders_filled_and_the_check_passed(keys, capsys):
+    keys(**{"1_3": (5.0, {})})
     assert checks.answered("1.3", 5.0, ...) is False
-    assert "Exercise 1.3" in capsys.readouterr().out
+    assert "finish that exercise first" in capsys.readouterr().out
+    assert checks.answered("1.3", 5.0) is False  # filled in, but its check has not run yet
+    assert "run the check cell of Exercise 1.3" in capsys.readouterr().out
+    feedback(capsys, "1.3", 7.0)  # wrong
+    assert checks.answered("1.3", 7.0) is False
+    assert "not right yet" in capsys.readouterr().out
+    feedback(capsys, "1.3", 5.0)  # right
+    assert checks.answered("1.3", 5.0) is True
+    assert capsys.readouterr().out == ""
+    feedback(capsys, "1.3", ...)  # back to the placeholder: no longer passed
+    assert checks.answered("1.3", 5.0) is False
+
+
+def test_answered_with_columns_accepts_any_well_formed_table(capsys):
+    table = pd.DataFrame({"a": [1.0], "b": [2.0]})
+    assert checks.answered("4.2", table, columns=["a", "b"]) is True
+    assert checks.answered("4.2", table, columns=["a", "c"]) is False
+    assert "columns ['a', 'c']" in capsys.readouterr().out
+    assert checks.answered("4.2", [1, 2], columns=["a"]) is False
+
+
+# ----------------------------------------------------------------------------------------
+# Tolerance: the key's rounding bin and one unit of its last kept digit either side
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key, accepted, rejected", [
+    (0.70146, [0.7015, 0.700, 0.701, 0.702, 0.70149], [0.698, 0.705, 0.703, 0.6994]),  # Exercise 2.1's case
+    (0.8250, [0.824, 0.825, 0.826], [0.823, 0.827, 0.82]),  # leading digit 8
+    (0.7864, [0.785, 0.786, 0.787], [0.784, 0.788]),        # leading digit 7
+    (9.95, [9.94, 9.95, 9.96, 9.949], [9.93, 9.97, 10.0]),   # leading digit 9
+    (9.99, [9.98, 9.99, 10.0], [9.97, 10.1]),                # a neighbour across the decade
+    (0.995, [0.994, 0.996], [0.997, 1.0]),
+    (100.4, [99.0, 99.8, 100, 101], [98.9, 102]),            # the key "100" has a unit of 1
+    (0.6875, [0.687, 0.688, 0.689], [0.686, 0.690]),         # 0.6875 rounds to 0.688 (exactly half)
+    (-0.70146, [-0.700, -0.702], [-0.698, 0.701]),
+    (3.5, [3.49, 3.5, 3.51], [3.48, 3.52, 3.4]),
+])
+def test_tolerance_is_the_rounding_bin_and_its_two_neighbours(key, accepted, rejected):
+    recorded = checks.make_key("2.1", key)
+    for value in accepted:
+        assert checks.evaluate("2.1", value, recorded).correct, value
+    for value in rejected:
+        assert not checks.evaluate("2.1", value, recorded).correct, value
+
+
+def test_tolerance_with_decimals_for_answers_near_zero():
+    recorded = checks.make_key("5.1", 0.012, decimals=3)
+    assert [checks.evaluate("5.1", v, recorded).correct for v in (0.011, 0.012, 0.013, 0.0125, 0.014, 0.010)] == \
+        [True, True, True, True, False, False]
+
+
+def test_tolerance_applies_element_by_element():
+    # Before: one factor for all elements let [0.655, 0.786] pass and failed neighbours of the key.
+    recorded = checks.make_key("2.4", [0.6875, 0.8250])
+    assert checks.evaluate("2.4", [0.687, 0.826], recorded).correct
+    assert not checks.evaluate("2.4", [0.655, 0.786], recorded).correct
+
+
+# ----------------------------------------------------------------------------------------
+# Diagnostic feedback: which element, what kind, which slip; the hint always; never the answer
+# ----------------------------------------------------------------------------------------
+def test_feedback_names_the_wrong_element():
+    recorded = checks.make_key("6.2", [0.42, 1.86, 3.1])
+    assert "Element 2 of 3 is not right yet" in checks.evaluate("6.2", [0.42, 2.5, 3.1], recorded).message
+    message = checks.evaluate("6.2", [0.5, 2.5, 3.1], recorded).message
+    assert "2 of 3 elements are not right yet" in message and "element 1" in message
+    assert "expected 3 values; you gave 2" in checks.evaluate("6.2", [0.42, 1.86], recorded).message.lower()
+
+
+def test_feedback_names_the_kind_and_always_adds_the_hint():
+    recorded = checks.make_key("2.1", 0.70146)
+    hint = "read the curve at 1 year"
+    for value, words in [(pd.Series([0.70146, 0.6]), "expected a single value; you gave a Series of 2"),
+                         (pd.Series([0.70146]), "iloc[0]"),
+                         ("0.70", "expected a number; you gave a piece of text"),
+                         (None, "forget to `return`"),
+                         (len, "forget to call it"),
+                         (pd.DataFrame({"a": [1]}), "a DataFrame with 1 rows")]:
+        message = checks.evaluate("2.1", value, recorded, hint=hint).message
+        assert words.lower() in message.lower(), (value, message)
+        assert message.endswith(f"Hint: {hint}"), message
+    recorded_list = checks.make_key("2.6", [1.0, 2.0])
+    assert "expected 2 values (a list, array or series); you gave a number" in \
+        checks.evaluate("2.6", 1.0, recorded_list).message.lower()
+
+
+@pytest.mark.parametrize("true, slip, wrong", [
+    (0.70146, "percent", 70.146),            # a survival fraction given as a percentage
+    (31.2, "fraction", 0.312),               # a percentage given as a fraction
+    (-2.4, "sign", 2.4),                     # a change computed after-minus-before the wrong way round
+    (1.92, "days", 1.92 * 365.25),           # a median survival in days where years were asked
+    (700.5, "years", 700.5 / 365.25),
+    (0.9445, "log10", 0.9445 / np.log(10)),  # ln(bilirubin) computed with np.log10
+    (0.41, "ln", 0.41 * np.log(10)),
+    (1.86, "reciprocal", 1 / 1.86),          # a hazard ratio with the reference group swapped
+    (1.86, "log", np.log(1.86)),             # a Cox coefficient where the hazard ratio is asked
+    (0.62, "exp", np.exp(0.62)),             # a hazard ratio where the coefficient is asked
+])
+def test_each_slip_is_named_without_the_answer(true, slip, wrong):
+    recorded = checks.make_key("3.3", true)
+    verdict = checks.evaluate("3.3", wrong, recorded, hint="the hint")
+    assert verdict.status == "not yet" and verdict.slip == slip, verdict
+    assert checks.SLIPS[slip][1] in verdict.message and "Hint: the hint" in verdict.message
+    assert f"{true:.3g}" not in verdict.message
+
+
+def test_slips_apply_to_every_element_of_a_list():
+    recorded = checks.make_key("4.1", [0.12, 0.34, 0.56])
+    assert checks.evaluate("4.1", [12, 34, 56], recorded).slip == "percent"
+    assert checks.evaluate("4.1", [12, 34, 0.56], recorded).slip is None
+
+
+def test_a_slip_that_looks_like_the_answer_is_not_recorded():
+    # 0 and 1 are their own sign flip and reciprocal: "the sign is flipped" would be nonsense.
+    assert "sign" not in checks.make_key("1.1", 0.0, decimals=2)["slips"]
+    assert "reciprocal" not in checks.make_key("1.1", 1.0, decimals=2)["slips"]
+    assert checks.make_key("1.1", 7)["rule"]["kind"] == "int" and "slips" not in checks.make_key("1.1", 7)
+
+
+def test_real_wrong_answers_from_the_course_notebooks_get_their_slip():
+    """The course's own recorded answers: a fraction given as a percentage, a ratio inverted, years as days."""
+    import json
+
+    from tools import authoring
+
+    values = json.loads(authoring.ANSWER_VALUES.read_text())
+    keys = json.loads(authoring.KEYS.read_text())
+    numeric = {k: (v if isinstance(v, list) else [v]) for k, v in values.items()
+               if keys[k]["rule"]["kind"] == "number" and "sig" in keys[k]["rule"]}
+    fractions = [k for k, v in numeric.items() if all(0.05 < x < 0.95 for x in v)]
+    ratios = [k for k, v in numeric.items() if all(x > 0 and abs(x - 1) > 0.1 for x in v)]
+    assert len(fractions) >= 5 and len(ratios) >= 5, "the course has fraction and ratio answers"
+
+    def as_answered(exercise_id, items):
+        return items if isinstance(values[exercise_id], list) else items[0]
+
+    for exercise_id in fractions:
+        wrong = as_answered(exercise_id, [x * 100 for x in numeric[exercise_id]])
+        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "percent", exercise_id
+    for exercise_id in ratios:
+        right = as_answered(exercise_id, numeric[exercise_id])
+        assert checks.evaluate(exercise_id, right, keys[exercise_id]).correct, exercise_id
+        wrong = as_answered(exercise_id, [1 / x for x in numeric[exercise_id]])
+        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "reciprocal", exercise_id
+        wrong = as_answered(exercise_id, [x * 365.25 for x in numeric[exercise_id]])
+        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "days", exercise_id
+
+
+# ----------------------------------------------------------------------------------------
+# Where the keys are read from
+# ----------------------------------------------------------------------------------------
+def test_keys_come_from_the_notebook_folder_then_the_course_root(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "notebooks" / "answer_keys.json").write_text("{}")
+    assert checks.find_keys(tmp_path / "notebooks") == tmp_path / "notebooks" / "answer_keys.json"
+    assert checks.find_keys(tmp_path / "solutions") == tmp_path / "notebooks" / "answer_keys.json"
+    variant = tmp_path / "variants" / "variant_01"
+    variant.mkdir(parents=True)
+    (variant / "answer_keys.json").write_text("{}")
+    assert checks.find_keys(variant) == variant / "answer_keys.json"
+
+
+def test_a_missing_key_file_is_loud_not_silent(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    out = feedback(capsys, "1.1", 3.0)
+    assert "no answer key file" in out and "cannot be checked" in out
 
 
 def test_shipped_keys_are_fingerprints_not_answers():
     import json
 
-    keys = json.loads(checks.KEYS_PATH.read_text())
+    from tools import authoring
+
+    keys = json.loads(authoring.KEYS.read_text())
     assert keys, "no answer keys shipped: run `make solutions`"
     for exercise_id, key in keys.items():
-        assert set(key) == {"rule", "fingerprint"}, exercise_id
-        assert len(key["fingerprint"]) == 64
+        assert set(key) <= {"rule", "fingerprints", "slips"}, exercise_id
+        assert all(len(f) == 64 for f in key["fingerprints"])
+        assert all(len(f) == 64 for fs in key.get("slips", {}).values() for f in fs)

@@ -14,7 +14,7 @@ Commands (each has a ``make`` target):
 ``python -m tools.authoring solutions [NN ...]``   (``make solutions``)
     Execute the solution notebooks in place (outputs kept), recording each
     exercise's answer key from the value the solution computes
-    (``liverlab/answer_keys.json``; plain values for instructors in
+    (``notebooks/answer_keys.json``; plain values for instructors in
     ``solutions/answer_values.json``), then build the student notebooks.
 
 ``python -m tools.authoring lint``
@@ -43,7 +43,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
-KEYS = ROOT / "liverlab" / "answer_keys.json"
+KEYS = NOTEBOOKS / "answer_keys.json"  # read by the notebooks from their own folder
 ANSWER_VALUES = SOLUTIONS / "answer_values.json"
 
 BEGIN = "### BEGIN SOLUTION"
@@ -268,7 +268,7 @@ def update_keys(number: int, entries: list[dict]) -> None:
         for key in [k for k in values if k.split(".")[0] == str(number)]:
             values.pop(key)
         for entry in entries:
-            keys[entry["id"]] = {"rule": entry["rule"], "fingerprint": entry["fingerprint"]}
+            keys[entry["id"]] = entry["key"]
             values[entry["id"]] = entry["value"]
         KEYS.write_text(json.dumps(dict(sorted(keys.items(), key=_id_order)), indent=1) + "\n")
         ANSWER_VALUES.write_text(json.dumps(dict(sorted(values.items(), key=_id_order)), indent=1,

@@ -53,7 +53,7 @@ def build_variant(variant: int, out: Path, names: list[str] | None = None) -> Pa
                                                     path.parent)
         authoring.write(authoring.student_version(executed), folder / path.name)
         for entry in entries:
-            keys[entry["id"]] = {"rule": entry["rule"], "fingerprint": entry["fingerprint"]}
+            keys[entry["id"]] = entry["key"]
             value = entry["value"]
             rows.append((entry["id"], path.name,
                          value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
