@@ -3,7 +3,7 @@
 Expected values: ``tests/r_reference/pbc_reference.json``, written by
 ``tests/r_reference/pbc_reference.R`` (run ``Rscript tests/r_reference/pbc_reference.R`` from the
 repository root) with R version 4.2.2 Patched (2022-11-10 r83330) and survival 3.5-3, on
-2026-11-24. The JSON is committed; these tests do not need R.
+2026-12-03 (first 2026-11-24; the proportional-hazards block was added on 2026-12-03). The JSON is committed; these tests do not need R.
 
 Sample: the 312 randomized patients (``trt`` 1 = D-penicillamine, 2 = placebo); event: death
 (``status == 2``), transplant censored; time in days, 1 year = 365.25 days. The Cox model is
@@ -24,6 +24,12 @@ each test's tolerance is stated in it):
   off by up to 1.9e-5 (312) and 1.6e-5 (416), because lifelines stops on a relative
   log-likelihood change of 1e-9; with ``fit_options={"precision": 1e-12}`` they agree to
   8e-11 and the SEs to 4e-12. Concordance (Harrell's C): <= 5e-16.
+- Proportional hazards of the Mayo refit (312): R's ``cox.zph`` (survival >= 3.0, a score test
+  for adding x * g(t)) gives p = 0.021 for log(protime) and 0.038 for edema (Kaplan-Meier time
+  transform; global p = 0.061). lifelines' ``proportional_hazard_test`` implements the older
+  approximation of Grambsch & Therneau (1994) and gives 0.057 and 0.12: it misses both. The
+  model with separate coefficients for log(protime) and edema before and after 3 years
+  (``survSplit`` in R; ``entry_col`` in lifelines) agrees to 2e-13 (coefficients).
 - Aalen-Johansen: the pbc data have no tie between a transplant time and a death time, so
   lifelines does not jitter (it would, with a warning and NumPy's global seed, if they had).
   Cumulative incidence at 5 and 10 y: <= 6e-16; standard errors: <= 4e-17; the CIs match
@@ -39,7 +45,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lifelines import AalenJohansenFitter, CoxPHFitter, KaplanMeierFitter
-from lifelines.statistics import logrank_test
+from lifelines.statistics import logrank_test, proportional_hazard_test
 from lifelines.utils import median_survival_times
 from scipy.stats import norm
 
@@ -225,6 +231,55 @@ def test_cox_default_precision_is_looser(cox_case):
     cph = CoxPHFitter().fit(covariates, "time", "died")
     gap = np.abs(cph.params_[COX_TERMS] - [expected["coef"][t] for t in COX_TERMS]).max()
     assert 1e-6 < gap < 1e-4
+
+
+# ---- Proportional hazards of the Mayo refit ---------------------------------------------
+
+MAYO_PH = REFERENCE["cox_mayo_ph"]
+
+
+def mayo_by_window(randomized, cut_days):
+    """One row per patient and window (before / after cut_days): start, stop, event, terms."""
+    covariates = mayo_covariates(randomized)
+    early = covariates.assign(start=0.0, stop=np.minimum(covariates["time"], cut_days),
+                              event=np.where(covariates["time"] <= cut_days, covariates["died"], 0),
+                              early=1)
+    late = covariates[covariates["time"] > cut_days].assign(
+        start=cut_days, stop=lambda d: d["time"], event=lambda d: d["died"], early=0)
+    split = pd.concat([early, late], ignore_index=True)
+    for term in ["log(protime)", "edema"]:
+        split[f"{term} before 3 y"] = split[term] * split["early"]
+        split[f"{term} after 3 y"] = split[term] * (1 - split["early"])
+    return split[["start", "stop", "event"] + MAYO_PH["by_window"]["terms"]]
+
+
+def test_cox_by_time_window_matches_r(randomized):
+    # R: survSplit(..., cut = 3 * 365.25) then coxph(Surv(tstart, time, event) ~ age + log(bili)
+    #    + log(albumin) + I(early * log(protime)) + I(late * log(protime)) + I(early * edema)
+    #    + I(late * edema)); measured max |diff|: coefficients 2e-13, SEs 7e-11.
+    expected = MAYO_PH["by_window"]
+    split = mayo_by_window(randomized, expected["cut_years"] * DAYS_PER_YEAR)
+    assert split.groupby("start")["event"].sum().tolist() == [expected["deaths"]["early"],
+                                                                expected["deaths"]["late"]]
+    cph = CoxPHFitter().fit(split, "stop", "event", entry_col="start", fit_options=PRECISE)
+    np.testing.assert_allclose(cph.params_[expected["terms"]], expected["coef"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(cph.standard_errors_[expected["terms"]], expected["se"],
+                               rtol=0, atol=1e-6)
+    assert cph.log_likelihood_ == pytest.approx(expected["loglik"], abs=1e-6)
+
+
+def test_lifelines_ph_test_misses_what_r_cox_zph_finds(randomized):
+    # R >= 3.0: cox.zph(fit) is a score test; lifelines 0.30 uses the Grambsch-Therneau (1994)
+    # approximation. On the Mayo refit they disagree about log(protime) and edema at 5%.
+    covariates = mayo_covariates(randomized).drop(columns="time").assign(
+        years=randomized["time"] / DAYS_PER_YEAR)
+    cph = CoxPHFitter().fit(covariates, "years", "died", fit_options=PRECISE)
+    lifelines_p = proportional_hazard_test(cph, covariates, time_transform="km").summary["p"]
+    r_zph = MAYO_PH["cox_zph"]["km"]
+    r_p = dict(zip(r_zph["terms"], r_zph["p"]))
+    for term in ["log(protime)", "edema"]:
+        assert r_p[term] < 0.05 < lifelines_p[term]
+    assert r_p["GLOBAL"] == pytest.approx(0.061, abs=5e-4)
 
 
 # ---- Aalen-Johansen ----------------------------------------------------------------------

@@ -111,6 +111,42 @@ cox_mayo <- list(
   all_complete = cox_block(pbc_csv, "all 418, complete cases (protime missing for 2)")
 )
 
+# ---- Proportional hazards check of the Mayo refit on the 312 (notebook 06) ----
+# cox.zph in survival >= 3.0 is a score test for adding x * g(t) to the model (g: the
+# Kaplan-Meier transform of time by default), not the older approximation of Grambsch and
+# Therneau (1994) that lifelines' proportional_hazard_test implements.
+mayo_fit <- coxph(mayo_formula, data = randomized)
+zph_table <- function(transform) {
+  tab <- cox.zph(mayo_fit, transform = transform)$table
+  list(terms = rownames(tab), chisq = unname(tab[, "chisq"]), df = unname(tab[, "df"]),
+       p = unname(tab[, "p"]))
+}
+# The same model with separate coefficients for log(protime) and edema before and after
+# 3 years (follow-up split with survSplit; the other three terms keep one coefficient).
+cut_days <- 3 * 365.25
+split <- survSplit(Surv(time, status == 2) ~ ., data = randomized, cut = cut_days,
+                   episode = "window")
+split$early <- as.numeric(split$window == 1)
+split$late <- 1 - split$early
+window_fit <- coxph(Surv(tstart, time, event) ~ age + log(bili) + log(albumin)
+                    + I(early * log(protime)) + I(late * log(protime))
+                    + I(early * edema) + I(late * edema), data = split)
+cox_mayo_ph <- list(
+  sample = "312 randomized",
+  cox_zph = list(km = zph_table("km"), rank = zph_table("rank"),
+                 identity = zph_table("identity")),
+  by_window = list(
+    cut_years = 3,
+    deaths = list(early = sum(split$event[split$early == 1]),
+                  late = sum(split$event[split$late == 1])),
+    terms = c("age", "log(bili)", "log(albumin)", "log(protime) before 3 y",
+              "log(protime) after 3 y", "edema before 3 y", "edema after 3 y"),
+    coef = unname(coef(window_fit)),
+    se = unname(sqrt(diag(vcov(window_fit)))),
+    loglik = window_fit$loglik[2]
+  )
+)
+
 # ---- Aalen-Johansen cumulative incidence of transplant and death ----
 aj_years <- c(5, 10)
 aj_formula <- Surv(time, factor(status, 0:2, labels = c("censor", "transplant", "death"))) ~ 1
@@ -156,6 +192,7 @@ reference <- list(
   kaplan_meier = kaplan_meier,
   logrank = logrank,
   cox_mayo = cox_mayo,
+  cox_mayo_ph = cox_mayo_ph,
   aalen_johansen = aalen_johansen
 )
 
