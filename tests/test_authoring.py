@@ -73,12 +73,25 @@ def test_solution_code_becomes_named_placeholders():
                            'check("9.1", mean_meld)')
 
 
-def test_instructor_cells_dropped_and_markdown_answers_prompted():
+def test_instructor_cells_dropped_and_markdown_answers_prompted_with_a_collapsed_model_answer():
     student = authoring.student_version(fixture_notebook())
-    assert len(student.cells) == len(fixture_notebook().cells) - 1
+    assert len(student.cells) == len(fixture_notebook().cells)  # one instructor cell out, one model answer in
     assert "Instructor:" not in sources(student)
     assert student.cells[6].source == authoring.ANSWER_PROMPT
     assert "solution" not in student.cells[6].metadata.get("tags", [])
+    model = student.cells[7]
+    assert model.source.startswith("<details>") and model.source.endswith("</details>")
+    assert "Model answer for Exercise 9.2" in model.source
+    assert "within the noise of a stable patient's labs." in model.source
+    assert student.cells[8].source.startswith("### BEGIN") is False  # the code answer stays hidden
+    assert "verdict = 'within noise'" not in sources(student)
+
+
+def test_student_notebook_says_which_notebook_and_variant_it_is():
+    assert "liverlab" not in authoring.student_version(fixture_notebook()).metadata
+    assert authoring.student_version(fixture_notebook(), "09").metadata["liverlab"] == {"notebook": "09"}
+    assert authoring.student_version(fixture_notebook(), "09", 3).metadata["liverlab"] == {
+        "notebook": "09", "variant": 3}
 
 
 def test_outputs_counts_and_kernelspec_cleared():

@@ -7,7 +7,8 @@ Commands (each has a ``make`` target):
     2. drop the cells tagged ``instructor``;
     3. replace code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` by a
        placeholder: ``name = ...  # your code here`` for each name the solution assigns;
-    4. replace markdown cells tagged ``solution`` by an answer prompt;
+    4. replace markdown cells tagged ``solution`` by an answer prompt, followed by the model answer
+       in a collapsed ``<details>`` block (open it after writing your own);
     5. clear outputs and execution counts, set the kernelspec to ``python3``;
     6. write ``notebooks/NN_slug.ipynb``.
 
@@ -151,6 +152,19 @@ def strip_solution_code(source: str) -> str:
     return "\n".join(out)
 
 
+MODEL_ANSWER = ("<details>\n<summary>📖 <b>Model answer{of}</b>: open it after you have written yours</summary>\n\n"
+                "{answer}\n\n</details>")
+
+
+def model_answer_cell(cell, exercise_id: str | None):
+    """The collapsed model answer shown under a student's answer prompt (from a ``solution`` markdown cell)."""
+    of = f" for Exercise {exercise_id}" if exercise_id else ""
+    new = nbformat.v4.new_markdown_cell(MODEL_ANSWER.format(of=of, answer=cell.source.strip()))
+    new.id = f"{cell.get('id') or 'cell'}-model"
+    new.metadata = {"tags": ["model-answer"]}
+    return new
+
+
 def student_cell(cell):
     cell = copy.deepcopy(cell)
     cell_tags = tags(cell)
@@ -168,10 +182,32 @@ def student_cell(cell):
     return cell
 
 
-def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def student_version(nb: nbformat.NotebookNode, number: str | None = None,
+                    variant: int | None = None) -> nbformat.NotebookNode:
+    """The student notebook: answers removed, each written answer's model answer collapsed under its prompt.
+
+    ``number`` ("02") and ``variant`` are stored in the notebook's metadata (``liverlab``), so a
+    submitted notebook says which course notebook and which variant it is (``tools.grade``).
+    """
     new = copy.deepcopy(nb)
-    new.cells = [student_cell(c) for c in nb.cells if INSTRUCTOR_TAG not in tags(c)]
+    cells, exercise_id = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heading = EXERCISE_HEADING.search(cell.source)
+            if heading:
+                exercise_id = heading.group(1)
+            elif re.match(r"^#{1,4}\s", cell.source):
+                exercise_id = None
+        if INSTRUCTOR_TAG in tags(cell):
+            continue
+        cells.append(student_cell(cell))
+        if cell.cell_type == "markdown" and SOLUTION_TAG in tags(cell):
+            cells.append(model_answer_cell(cell, exercise_id))
+    new.cells = cells
     new.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    course = {k: v for k, v in (("notebook", number), ("variant", variant)) if v is not None}
+    if course:
+        new.metadata["liverlab"] = course
     return new
 
 
@@ -213,7 +249,7 @@ def build_students(names: list[str] | None = None) -> list[Path]:
     NOTEBOOKS.mkdir(exist_ok=True)
     for path in solution_paths(names):
         target = NOTEBOOKS / path.name
-        write(student_version(read(path)), target)
+        write(student_version(read(path), path.name[:2]), target)
         written.append(target)
     return written
 
@@ -354,6 +390,8 @@ def solution_lines(nb: nbformat.NotebookNode) -> set[str]:
     secret, public = set(), set()
     for cell in nb.cells:
         cell_tags = tags(cell)
+        if cell.cell_type == "markdown" and SOLUTION_TAG in cell_tags:
+            continue  # a written model answer is shown to students, collapsed under their answer
         if INSTRUCTOR_TAG in cell_tags or SOLUTION_TAG in cell_tags:
             secret.update(cell.source.splitlines())
             continue
@@ -423,7 +461,7 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
         if not student_path.exists():
             problems.append(f"notebooks/{path.name} is missing: run `make student`")
         elif not problems:
-            expected = dumps(student_version(solution))
+            expected = dumps(student_version(solution, path.name[:2]))
             found = student_path.read_text(encoding="utf-8")
             if found != expected:
                 problems.append(f"notebooks/{path.name} differs from what `make student` generates "

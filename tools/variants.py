@@ -51,7 +51,7 @@ def build_variant(variant: int, out: Path, names: list[str] | None = None) -> Pa
     for path in authoring.solution_paths(names):
         executed, entries = authoring.run_recording(variant_solution(authoring.read(path), variant),
                                                     path.parent)
-        authoring.write(authoring.student_version(executed), folder / path.name)
+        authoring.write(authoring.student_version(executed, path.name[:2], variant), folder / path.name)
         for entry in entries:
             keys[entry["id"]] = entry["key"]
             value = entry["value"]
