@@ -29,7 +29,8 @@ Seven latent lab values per patient: ln bilirubin, ln(INR - 1), ln creatinine, l
    course assumptions.
 2. **Fluctuation ("bad spells").** On top of the set point the true state wanders: a
    stationary Ornstein-Uhlenbeck process per lab (correlated like the labs; SDs
-   ``spell_sd_*``, 2.5 x the healthy within-person CV) whose correlation decays as
+   ``spell_sd_*``, 2.5 x the healthy within-person CV: a course assumption, see
+   ``_SPELL``) whose correlation decays as
    exp(-days / ``spell_duration_days``). Patients come to the clinic when they are unwell:
    a share ``presentation_in_bad_spell`` of them is screened in the worse half of their
    fluctuation. Those screened in a bad spell improve afterwards by themselves.
@@ -45,12 +46,22 @@ Seven latent lab values per patient: ln bilirubin, ln(INR - 1), ln creatinine, l
    co-interventions started at enrolment (alcohol abstinence, antivirals for hepatitis B,
    albumin infusions, diuretics; each approaches its full effect as 1 - exp(-days / onset)),
    and the treatment under study (``true_effect``, reached linearly by 3 months).
-6. **Deaths and drop-out.** The 3-month mortality of Wiesner 2003 for each stratum of *true*
-   MELD is turned into a cumulative hazard, -ln(1 - p); in each 3-month interval a patient
-   dies with probability 1 - exp(-H), H the mean of the hazards at the start and end of the
-   interval (so patients who worsen die more often). A patient still in the study drops out
-   with a fixed probability per interval (missing completely at random). Measured labs are
-   missing (NaN) for the dead and the dropped out, as in a completers analysis.
+6. **Attrition: death, transplant and drop-out.** The 3-month mortality of Wiesner 2003 for
+   each stratum of *true* MELD is turned into a cumulative hazard, -ln(1 - p); H_death is the
+   mean of the hazards at the start and end of a 3-month interval (so patients who worsen die
+   more often). A share ``transplant_listed`` of the patients (0 by default: the clinic's
+   patients are not on a waiting list) is listed for transplant and has a transplant hazard
+   H_tx by true MELD stratum, built the same way. Death and transplant compete: an event
+   happens with probability 1 - exp(-(H_death + H_tx)) and is a death with probability
+   H_death / (H_death + H_tx); a transplanted patient leaves the study alive. A patient still
+   in the study then drops out with probability 1 - (1 - q)^exp(b x dMELD), q =
+   ``dropout_per_3_months`` and dMELD the change of true MELD from baseline to the end of the
+   interval: with b = ``dropout_log_hazard_ratio_per_meld_point`` = 0 (default) drop-out is
+   missing completely at random; b > 0 makes patients who worsen drop out more often
+   (informative drop-out). Measured labs are missing (NaN) for the dead, the transplanted and
+   the dropped out, as in a completers analysis. With the defaults the transplant and
+   informative drop-out parts change nothing: the same seed gives the same frame as before
+   they were added (their random numbers come from a child generator spawned from the seed).
 
 True values and the decomposition
 ---------------------------------
@@ -64,14 +75,16 @@ T2 = T1 + co-interventions, T3 = T2 + treatment = ``true_<outcome>``, and
 
 each 0 at screening and baseline. For MELD "outcome(.)" is :func:`liverlab.scores.meld` of the
 labs, so rounding and the bounds are respected and the three contributions still add up exactly
-(the order of the chain decides how an interaction is shared). The measurement error is
+(the order of the chain decides how an interaction is shared: MELD is not additive, so
+splitting a change between mechanisms in a fixed order is a modelling choice, not a fact about
+the patients). The measurement error is
 ``<outcome> - true_<outcome>``. True values and contributions are filled on every row, also
 after death or drop-out: there they are the values the patient *would* have had, which a
 simulation knows and a study never sees. :func:`decompose_change` uses them to split the
 completers' apparent change exactly.
 
-Not modelled: transplantation, hepatocellular carcinoma, acute-on-chronic liver failure as a
-separate state, informative drop-out, liver stiffness and ascites grade, adherence.
+Not modelled: hepatocellular carcinoma, acute-on-chronic liver failure as a separate state,
+what happens after a transplant, liver stiffness and ascites grade, adherence.
 
 Every patient in these data is SYNTHETIC. Educational use only.
 """
@@ -101,6 +114,7 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "MECHANISMS",
     "COMPONENTS",
+    "RTM_PARTS",
 ]
 
 VISITS = ("screening", "baseline", "3 months", "6 months")
@@ -111,18 +125,21 @@ LAB_COLUMNS = ("bilirubin_mg_dl", "albumin_g_dl", "inr", "prothrombin_time_s",
 OUTCOME_COLUMNS = LAB_COLUMNS + ("meld", "meld_na")
 MECHANISMS = ("natural_course", "cointerventions", "treatment")
 COMPONENTS = ("apparent change among completers", "regression to the mean", "natural course",
-              "co-interventions", "treatment", "attrition (death and drop-out)",
+              "co-interventions", "treatment", "attrition (death, transplant and drop-out)",
               "measurement noise at follow-up")
+# With decompose_change(..., split_rtm=True) the regression-to-the-mean row is split in two.
+RTM_PARTS = ("regression to the mean: recovery from the bad spell",
+             "regression to the mean: measurement error at the 'before' visit")
 AETIOLOGIES = ("alcohol", "hbv", "other")
 ARMS = ("control", "treatment")
 ENROLMENT_VARIABLES = ("meld", "meld_na") + LAB_COLUMNS
 SWITCHES = ("measurement_error", "fluctuation", "natural_course", "cointerventions", "deaths",
-            "dropout")
+            "transplant", "dropout")
 # Field-name prefixes switched off by CaseSeriesParameters.without ("cointerventions" switches
 # off the fields ending in "_uptake").
 _SWITCH_PREFIXES = {"measurement_error": ("cvi_", "cva_"), "fluctuation": ("spell_sd_",),
                     "natural_course": ("drift_",), "deaths": ("death_3mo",),
-                    "dropout": ("dropout_",)}
+                    "transplant": ("transplant_",), "dropout": ("dropout_",)}
 
 # Latent variables, in this order (log scale for L, natural scale for N):
 # 0 ln bilirubin (L), 1 ln(INR - 1) (L), 2 ln creatinine (L), 3 albumin g/dL (N),
@@ -285,6 +302,16 @@ _RANGES = {
     "death_3mo_meld_30_39": _PROB_LT1,
     "death_3mo_meld_ge40": _PROB_LT1,
     "dropout_per_3_months": _PROB_LT1,
+    "dropout_log_hazard_ratio_per_meld_point": _range(
+        -1.0, 1.0, "a log hazard ratio per MELD point between -1 and 1",
+        "0.14 = ln 2 / 5: the drop-out hazard doubles for every 5 points of worsening; 0 is "
+        "drop-out at random."),
+    "transplant_listed": _PROB,
+    "transplant_3mo_meld_le9": _PROB_LT1,
+    "transplant_3mo_meld_10_19": _PROB_LT1,
+    "transplant_3mo_meld_20_29": _PROB_LT1,
+    "transplant_3mo_meld_30_39": _PROB_LT1,
+    "transplant_3mo_meld_ge40": _PROB_LT1,
 }
 
 # Plausible enrolment cut-offs per variable: (low, high, unit).
@@ -296,10 +323,13 @@ _CUTOFF_LIMITS = {"meld": (6.0, 40.0, "MELD points"), "meld_na": (6.0, 40.0, "ME
                   "ast_u_l": (3.0, 8000.0, "U/L")}
 
 _SPELL = (
-    "course assumption: within-person variation is larger in disease than in health "
-    "(direction [V]: Ricos 2007 Ann Clin Biochem 44:343; renal-transplant patients "
-    "PMC6807446; magnitude unverified [U]); the excess is modelled as slow 'bad spells' "
-    "(infection, bleed, alcohol relapse, flare) with SD = {k} x the healthy CVI{extra} [D]. "
+    "course assumption: the multiplier {k} is not a measured value. Ricos et al. 2007 (Ann "
+    "Clin Biochem 44:343, 66 quantities in 34 disease states) found within-person CV in "
+    "disease of the same order as in health for most quantities [V]; stable renal-transplant "
+    "patients had higher CVw than healthy people (PMC6807446) [V]. The larger swings assumed "
+    "here stand for intercurrent events of decompensated cirrhosis (infection, bleed, alcohol "
+    "relapse, flare), modelled as slow 'bad spells' with SD = {k} x the healthy "
+    "CVI{extra} [D]. "
     "Together the spells and the measurement noise give a single MELD a within-person SD of "
     "about 2.5 points (unselected patients), between the REALISTIC control arm (90-day change "
     "SD ~1.9 [D from V] -> 1.35 per measurement) and Giannini's decompensated patients (change "
@@ -570,7 +600,36 @@ class CaseSeriesParameters:
         0.713, "probability in 3 months", "Wiesner 2003, MELD >= 40 [V]")
     dropout_per_3_months: Cited = Cited(
         0.05, "probability in 3 months", "course assumption: loss to follow-up of an "
-        "open-label clinic series, missing completely at random; no source")
+        "open-label clinic series; no source")
+    dropout_log_hazard_ratio_per_meld_point: Cited = Cited(
+        0.0, "ln(hazard ratio) per MELD point of worsening", "course assumption: 0 = drop-out "
+        "missing completely at random (default). Set > 0 for informative drop-out: patients "
+        "whose true MELD rises since baseline (too sick to travel, admitted elsewhere, given "
+        "up on the therapy) drop out more often; ln 2 / 5 = 0.14 doubles the hazard per 5 "
+        "points")
+
+    # Transplant (a competing reason to leave the study alive) -----------------------------
+    transplant_listed: Cited = Cited(
+        0.0, "proportion", "course assumption: 0 by default (patients seeking an experimental "
+        "therapy abroad are mostly not on a waiting list); set e.g. 0.5 for a series of "
+        "listed and unlisted patients")
+    transplant_3mo_meld_le9: Cited = Cited(
+        0.0, "probability in 3 months (if listed)", "course assumption: MELD allocation "
+        "offers almost no deceased-donor livers at this score")
+    transplant_3mo_meld_10_19: Cited = Cited(
+        0.05, "probability in 3 months (if listed)", "course assumption: few offers below "
+        "MELD 20; illustrative")
+    transplant_3mo_meld_20_29: Cited = Cited(
+        0.40, "probability in 3 months (if listed)", "course assumption anchored on Hart et "
+        "al. 2016 Transplantation 100:2153 [V]: for US candidates with allocation MELD 25-29 "
+        "the 90-day transplant probability was 30% and 67% at the 25th and 75th percentiles "
+        "of donation service areas; lower for MELD 20-24")
+    transplant_3mo_meld_30_39: Cited = Cited(
+        0.65, "probability in 3 months (if listed)", "course assumption: higher priority "
+        "than MELD 25-29 (Hart 2016 [V] for that band); illustrative")
+    transplant_3mo_meld_ge40: Cited = Cited(
+        0.75, "probability in 3 months (if listed)", "course assumption: highest priority; "
+        "many die before an offer; illustrative")
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
@@ -864,11 +923,65 @@ def _death_hazard(true_meld, p):
     return -np.log1p(-probs)[np.searchsorted(_MELD_STRATUM_EDGES, true_meld)]
 
 
+def _transplant_hazard(true_meld, p):
+    """Transplant hazard over 3 months, -ln(1 - p), of a listed patient, by true MELD stratum."""
+    probs = np.array([p.transplant_3mo_meld_le9.value, p.transplant_3mo_meld_10_19.value,
+                      p.transplant_3mo_meld_20_29.value, p.transplant_3mo_meld_30_39.value,
+                      p.transplant_3mo_meld_ge40.value])
+    return -np.log1p(-probs)[np.searchsorted(_MELD_STRATUM_EDGES, true_meld)]
+
+
+def _attrition(true_meld, u_death, u_drop, listed, p):
+    """Who has died, been transplanted or dropped out by each visit; arrays of shape (n, 4).
+
+    Death and transplant compete within each 3-month interval (one uniform decides whether an
+    event happens and which); drop-out follows among those still in the study. A patient who
+    dropped out can still die or be transplanted later (``alive`` is the truth). With no
+    listed patients and b = 0 this is exactly the death/drop-out rule used before transplant
+    and informative drop-out were added.
+    """
+    n = len(true_meld)
+    h_death = _death_hazard(true_meld, p)                      # per 3 months, (n, 4)
+    h_tx = _transplant_hazard(true_meld, p) * listed[:, None]
+    q = p.dropout_per_3_months.value
+    b = p.dropout_log_hazard_ratio_per_meld_point.value
+    gone = np.zeros(n, bool)
+    died = np.zeros((n, 4), bool)
+    transplanted = np.zeros((n, 4), bool)
+    dropped = np.zeros((n, 4), bool)
+    for k, (start, end) in enumerate(((1, 2), (2, 3))):
+        death = (h_death[:, start] + h_death[:, end]) / 2
+        tx = (h_tx[:, start] + h_tx[:, end]) / 2
+        total = death + tx
+        p_event = -np.expm1(-total)
+        death_share = np.divide(death, total, out=np.zeros_like(total), where=total > 0)
+        event = ~gone & (u_death[:, k] < p_event)
+        new_death = event & (u_death[:, k] < p_event * death_share)
+        new_tx = event & ~new_death
+        if b == 0:
+            q_i = q
+        else:
+            worsening = true_meld[:, end] - true_meld[:, 1]
+            q_i = -np.expm1(np.log1p(-q) * np.exp(b * worsening))
+        new_drop = ~gone & ~event & ~dropped[:, start] & (u_drop[:, k] < q_i)
+        died[:, end] = died[:, start] | new_death
+        transplanted[:, end] = transplanted[:, start] | new_tx
+        dropped[:, end] = dropped[:, start] | new_drop
+        # Vital status stays known after drop-out (the truth a simulation has): a patient who
+        # dropped out can still die or be transplanted later; only death and transplant end it.
+        gone = gone | new_death | new_tx
+    return died, transplanted, dropped
+
+
 def _simulate(n, rng, true_effect, p, randomized):
     """Shared engine: returns the long DataFrame (see simulate_case_series)."""
     chol = np.linalg.cholesky(p._correlation())
     mean, total_sd, slow_sd = p._population_mean(), p._population_sd(), p._spell_sd()
     between_sd = np.sqrt(total_sd ** 2 - slow_sd ** 2)
+
+    # Random numbers added later (transplant listing) come from a child generator, so that the
+    # main stream, and with it every earlier result of a seed, is unchanged.
+    extra_rng = rng.spawn(1)[0]
 
     # 1. Screening and enrolment (on measured screening values).
     set_point, spell_screen, noise_screen, n_screened = _screen(
@@ -953,16 +1066,12 @@ def _simulate(n, rng, true_effect, p, randomized):
     measured = _measure(true, noise, p)
     measured["meld"], measured["meld_na"] = _scores(measured)
 
-    # 5. Deaths (Wiesner hazards of the true MELD, mean of interval start and end), drop-out.
-    hazard = _death_hazard(true["meld"], p)                     # per 3 months, (n, 4)
-    died1 = u_death[:, 0] < -np.expm1(-(hazard[:, 1] + hazard[:, 2]) / 2)
-    died2 = ~died1 & (u_death[:, 1] < -np.expm1(-(hazard[:, 2] + hazard[:, 3]) / 2))
-    q = p.dropout_per_3_months.value
-    drop1 = ~died1 & (u_drop[:, 0] < q)
-    drop2 = drop1 | (~died1 & ~died2 & (u_drop[:, 1] < q))
-    alive = np.column_stack([np.ones(n, bool), np.ones(n, bool), ~died1, ~(died1 | died2)])
-    dropped = np.column_stack([np.zeros(n, bool), np.zeros(n, bool), drop1, drop2])
-    observed = alive & ~dropped
+    # 5. Attrition: deaths (Wiesner hazards of the true MELD, mean of interval start and end)
+    # competing with transplant (listed patients only), then drop-out.
+    listed = extra_rng.random(n) < p.transplant_listed.value
+    died, transplanted, dropped = _attrition(true["meld"], u_death, u_drop, listed, p)
+    alive = ~died
+    observed = alive & ~transplanted & ~dropped
 
     # 6. The long frame, one row per patient-visit (patient-major).
     def per_visit(x):
@@ -980,6 +1089,7 @@ def _simulate(n, rng, true_effect, p, randomized):
         "visit": pd.Categorical(np.tile(VISITS, n), categories=VISITS, ordered=True),
         "visit_day": np.tile(np.rint(days).astype(np.int64), n),
         "alive": alive.ravel(),
+        "transplanted": transplanted.ravel(),
         "dropped_out": dropped.ravel(),
         "observed": observed.ravel(),
     })
@@ -1008,8 +1118,9 @@ _RETURNS_DOC = """
           co-interventions started at enrolment (the same on every row of a patient);
         - ``visit`` (ordered category: "screening", "baseline", "3 months", "6 months") and
           ``visit_day`` (int64: -14, 0, 91, 182 days from baseline);
-        - ``alive`` (bool): alive at that visit; ``dropped_out`` (bool): lost to follow-up
-          before that visit; ``observed`` (bool): ``alive & ~dropped_out``;
+        - ``alive`` (bool): alive at that visit; ``transplanted`` (bool): transplanted before
+          that visit (alive, but out of the study); ``dropped_out`` (bool): lost to follow-up
+          before that visit; ``observed`` (bool): ``alive & ~transplanted & ~dropped_out``;
         - measured values (float64, **NaN when not observed**): ``bilirubin_mg_dl``,
           ``albumin_g_dl``, ``inr``, ``prothrombin_time_s``, ``creatinine_mg_dl``,
           ``sodium_mmol_l``, ``alt_u_l``, ``ast_u_l``, and ``meld``, ``meld_na`` computed from
@@ -1076,7 +1187,7 @@ def simulate_case_series(n, *, seed, true_effect=0.0, params=CaseSeriesParameter
     --------
     >>> series = simulate_case_series(200, seed=2024)
     >>> series.shape
-    (800, 61)
+    (800, 62)
     >>> series.groupby("visit", observed=True)["observed"].sum().to_dict()
     {{'screening': 200, 'baseline': 200, '3 months': 158, '6 months': 129}}
     >>> completers = series.loc[series["visit"] == "6 months", "observed"].to_numpy()
@@ -1193,7 +1304,7 @@ def _wide(frame, columns, visits, arm):
 
 
 def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 months",
-                     arm=None, paired=True):
+                     arm=None, paired=True, split_rtm=False):
     """Split the completers' apparent change into its causes, exactly.
 
     Parameters
@@ -1213,21 +1324,28 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
         mean over completers of (after - before). False: the naive unpaired comparison many
         reports make, the completers' mean after minus the mean before of *everyone*
         enrolled; the difference lands in the attrition row.
+    split_rtm : bool, keyword-only
+        False (default): one "regression to the mean" row. True: that row is replaced by the
+        two rows of :data:`RTM_PARTS`, which add up to it: the true change of the fluctuation
+        (mostly patients recovering from the bad spell in which they were selected: a real
+        change, not caused by the treatment) and minus the measurement error of the "before"
+        value (not a change in the patient at all).
 
     Returns
     -------
     pandas.DataFrame
-        One row per component, in the order of :data:`COMPONENTS`, columns ``component``
+        One row per component, in the order of :data:`COMPONENTS` (with ``split_rtm=True``
+        the second row is replaced by the two of :data:`RTM_PARTS`), columns ``component``
         (str; with ``paired=False`` the first is "apparent change (completers after, everyone
         enrolled before)"), ``change`` (float, unit of the outcome) and ``share`` (float:
         change / apparent change; NaN if the apparent change is 0). The first row is the
-        apparent change; the other six add up to it (to floating-point precision).
+        apparent change; the others add up to it (to floating-point precision).
         ``attrs`` holds ``n_enrolled`` and ``n_completers``.
 
     Raises
     ------
     TypeError
-        ``frame`` not a DataFrame; ``paired`` not a bool.
+        ``frame`` not a DataFrame; ``paired`` or ``split_rtm`` not a bool.
     ValueError
         An unknown outcome, reference, visit or arm; missing columns; no completers.
 
@@ -1241,7 +1359,9 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
 
     - apparent change = mean_C(Y_f - Y_r) (paired) or mean_C(Y_f) - mean_E(Y_r) (unpaired);
     - regression to the mean = mean_E(T0_f - T0_r - (Y_r - T_r)): the fluctuation and
-      measurement error that the selection caught at the reference visit, undone;
+      measurement error that the selection caught at the reference visit, undone; with
+      ``split_rtm=True``, mean_E(T0_f - T0_r) (recovery from the bad spell, a true change)
+      and mean_E(-(Y_r - T_r)) (measurement error) separately;
     - natural course, co-interventions, treatment = mean_E(c_k,f - c_k,r);
     - attrition = mean_C(D) - mean_E(D): who is still there to be measured (unpaired, plus
       mean_C(Y_r) - mean_E(Y_r): the dead and the dropped out leave the "after" mean only);
@@ -1259,19 +1379,20 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
     >>> parts.round(2)
                               component  change  share
     0  apparent change among completers   -1.84   1.00
-    1            regression to the mean   -1.54   0.84
-    2                    natural course    0.31  -0.17
-    3                  co-interventions   -0.66   0.36
-    4                         treatment    0.00  -0.00
-    5    attrition (death and drop-out)    0.07  -0.04
-    6    measurement noise at follow-up   -0.02   0.01
+    1                     regression to the mean   -1.54   0.84
+    2                             natural course    0.31  -0.17
+    3                           co-interventions   -0.66   0.36
+    4                                  treatment    0.00  -0.00
+    5  attrition (death, transplant and drop-out)    0.07  -0.04
+    6             measurement noise at follow-up   -0.02   0.01
     >>> round(float(parts["change"].iloc[1:].sum() - parts["change"].iloc[0]), 12)
     0.0
     """
     # Input validation
-    if not isinstance(paired, (bool, np.bool_)):
-        raise TypeError(f"paired must be True or False; got {type(paired).__name__} "
-                        f"{paired!r}.")
+    for name, flag in (("paired", paired), ("split_rtm", split_rtm)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {type(flag).__name__} "
+                            f"{flag!r}.")
     contribution = [f"{outcome}_from_{m}" for m in MECHANISMS]
     needed = ["patient_id", "visit", "observed", outcome, f"true_{outcome}", *contribution]
     _check_frame(frame, outcome, reference, visit, arm, needed)
@@ -1308,6 +1429,9 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
     labels = list(COMPONENTS)
     if not paired:
         labels[0] = "apparent change (completers after, everyone enrolled before)"
+    if split_rtm:
+        labels[1:2] = list(RTM_PARTS)
+        parts[1:2] = [float(np.mean(t0_f - t0_r)), float(np.mean(-(y_r - t_r)))]
     result = pd.DataFrame({"component": labels, "change": parts})
     result["share"] = result["change"] / apparent if apparent != 0 else np.nan
     result.attrs["n_enrolled"] = int(len(y_r))

@@ -19,6 +19,7 @@ from liverlab.studies import (
     LAB_COLUMNS,
     MECHANISMS,
     OUTCOME_COLUMNS,
+    RTM_PARTS,
     VISITS,
     CaseSeriesParameters,
     Cited,
@@ -46,7 +47,7 @@ def _at(frame, visit, column):
 def _expected_columns(with_arm):
     head = ["patient_id"] + (["arm"] if with_arm else []) + [
         "aetiology", "alcohol_abstinence", "antiviral", "albumin_infusions", "diuretics",
-        "visit", "visit_day", "alive", "dropped_out", "observed"]
+        "visit", "visit_day", "alive", "transplanted", "dropped_out", "observed"]
     return (head + list(OUTCOME_COLUMNS) + [f"true_{c}" for c in OUTCOME_COLUMNS]
             + [f"{c}_from_{m}" for c in OUTCOME_COLUMNS for m in MECHANISMS])
 
@@ -146,12 +147,12 @@ def test_cited_errors(args, exc, message):
 def test_columns_and_dtypes(series, trial):
     assert list(series.columns) == _expected_columns(with_arm=False)
     assert list(trial.columns) == _expected_columns(with_arm=True)
-    assert series.shape == (800, 61)
+    assert series.shape == (800, 62)
     dtypes = series.dtypes.astype(str)
     assert dtypes["patient_id"] == dtypes["visit_day"] == "int64"
     assert dtypes[["alcohol_abstinence", "antiviral", "albumin_infusions", "diuretics",
-                   "alive", "dropped_out", "observed"]].eq("bool").all()
-    assert dtypes[list(series.columns[11:])].eq("float64").all()
+                   "alive", "transplanted", "dropped_out", "observed"]].eq("bool").all()
+    assert dtypes[list(series.columns[12:])].eq("float64").all()
     assert list(series["visit"].cat.categories) == list(VISITS) and series["visit"].cat.ordered
     assert list(series["aetiology"].cat.categories) == ["alcohol", "hbv", "other"]
     assert list(trial["arm"].cat.categories) == ["control", "treatment"]
@@ -167,7 +168,8 @@ def test_dead_and_dropped_rows_have_no_labs(series):
     assert unobserved.sum() > 0
     assert series.loc[unobserved, list(OUTCOME_COLUMNS)].isna().all().all()
     assert series.loc[~unobserved, list(OUTCOME_COLUMNS)].notna().all().all()
-    assert (series["observed"] == (series["alive"] & ~series["dropped_out"])).all()
+    assert (series["observed"] == (series["alive"] & ~series["transplanted"]
+                                   & ~series["dropped_out"])).all()
     # Everyone is measured at screening and baseline.
     assert series.loc[series["visit"].isin(["screening", "baseline"]), "observed"].all()
 
@@ -409,6 +411,7 @@ def test_impossible_enrolment_rule():
     (dict(visit="12 months"), ValueError, "visit must be '3 months' or '6 months'"),
     (dict(arm="treatment"), ValueError, "arm was given but frame has no 'arm' column"),
     (dict(paired="yes"), TypeError, "paired must be True or False"),
+    (dict(split_rtm=1), TypeError, "split_rtm must be True or False"),
 ])
 def test_decompose_errors(series, kwargs, exc, message):
     with pytest.raises(exc, match=message):
@@ -429,3 +432,96 @@ def test_compare_arms_errors(series, trial):
         compare_arms(series)
     with pytest.raises(ValueError, match="confidence must be a number between 0 and 1"):
         compare_arms(trial, confidence=95)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transplant, informative drop-out, the split of regression to the mean (issue 11)
+# ---------------------------------------------------------------------------------------------
+
+def _listed(listed=1.0, informative=0.0):
+    return dataclasses.replace(
+        CaseSeriesParameters(),
+        transplant_listed=Cited(listed, "proportion", "test"),
+        dropout_log_hazard_ratio_per_meld_point=Cited(informative, "ln HR per point", "test"))
+
+
+def test_defaults_switch_transplant_and_informative_dropout_off(series):
+    params = CaseSeriesParameters()
+    assert params.transplant_listed.value == 0.0
+    assert params.dropout_log_hazard_ratio_per_meld_point.value == 0.0
+    assert not series["transplanted"].any()
+    # Hart 2016 anchor for MELD 20-29 (90-day transplant probability 30-67% by area, MELD 25-29)
+    assert 0.3 <= params.transplant_3mo_meld_20_29.value <= 0.67
+    assert "Hart" in params.transplant_3mo_meld_20_29.source
+    off = _listed(0.7).without("transplant")
+    assert off.transplant_listed.value == off.transplant_3mo_meld_30_39.value == 0.0
+
+
+def test_spell_source_states_ricos_finding_and_the_assumption():
+    source = CaseSeriesParameters().spell_sd_bilirubin_log.source
+    assert source.startswith("course assumption")
+    assert "same order as in health" in source
+    assert "larger in disease than in health" not in source
+
+
+def test_transplant_competes_with_death_and_follows_meld():
+    plain = simulate_case_series(2000, seed=5)
+    listed = simulate_case_series(2000, seed=5, params=_listed())
+    six_plain = plain[plain["visit"] == "6 months"].reset_index(drop=True)
+    six = listed[listed["visit"] == "6 months"].reset_index(drop=True)
+    assert six["transplanted"].sum() > 200
+    # Transplanted patients are alive, out of the study and unmeasured.
+    assert six.loc[six["transplanted"], "alive"].all()
+    assert not six.loc[six["transplanted"], "observed"].any()
+    assert six.loc[six["transplanted"], "meld"].isna().all()
+    # Competing risks: transplant takes patients who would have died, so fewer deaths.
+    assert (~six["alive"]).sum() < (~six_plain["alive"]).sum()
+    # Same seed, same patients: nobody who survived without transplant dies with it.
+    assert not (~six["alive"] & six_plain["alive"]).any()
+    # Higher true MELD, more transplants.
+    base = listed[listed["visit"] == "baseline"].reset_index(drop=True)
+    high = base["true_meld"] >= 25
+    assert six.loc[high, "transplanted"].mean() > 2 * six.loc[~high, "transplanted"].mean()
+    # Absorbing, and the decomposition still adds up exactly.
+    tx = listed["transplanted"].to_numpy().reshape(-1, 4)
+    assert (np.diff(tx.astype(int), axis=1) >= 0).all()
+    parts = decompose_change(listed, "meld")
+    assert parts["component"].iloc[5] == "attrition (death, transplant and drop-out)"
+    assert parts["change"].iloc[1:].sum() == pytest.approx(parts["change"].iloc[0], abs=1e-12)
+
+
+def test_informative_dropout_removes_the_patients_who_worsen():
+    params = dataclasses.replace(_listed(0.0, 0.3),
+                                 dropout_per_3_months=Cited(0.15, "probability", "test"))
+    frame = simulate_case_series(3000, seed=11, params=params)
+    base = frame[frame["visit"] == "baseline"].reset_index(drop=True)
+    six = frame[frame["visit"] == "6 months"].reset_index(drop=True)
+    worsening = six["true_meld"] - base["true_meld"]
+    assert worsening[six["dropped_out"]].mean() > worsening[six["observed"]].mean() + 1
+    # At random (b = 0), the same comparison shows no such gap.
+    at_random = simulate_case_series(3000, seed=11, params=dataclasses.replace(
+        params, dropout_log_hazard_ratio_per_meld_point=Cited(0.0, "ln HR", "test")))
+    base0 = at_random[at_random["visit"] == "baseline"].reset_index(drop=True)
+    six0 = at_random[at_random["visit"] == "6 months"].reset_index(drop=True)
+    alive0 = six0["alive"]
+    gap0 = ((six0["true_meld"] - base0["true_meld"])[six0["dropped_out"] & alive0].mean()
+            - (six0["true_meld"] - base0["true_meld"])[six0["observed"]].mean())
+    assert abs(gap0) < 1
+    with pytest.raises(ValueError, match="dropout_log_hazard_ratio_per_meld_point must be a "
+                                         "log hazard ratio per MELD point"):
+        _listed(0.0, 2.0)
+
+
+def test_split_rtm_adds_up_to_the_rtm_row(series):
+    whole = decompose_change(series, "meld").set_index("component")["change"]
+    split = decompose_change(series, "meld", split_rtm=True)
+    assert split["component"].tolist()[1:3] == list(RTM_PARTS)
+    assert len(split) == len(COMPONENTS) + 1
+    parts = split.set_index("component")["change"]
+    assert parts[list(RTM_PARTS)].sum() == pytest.approx(whole["regression to the mean"])
+    assert parts.iloc[1:].sum() == pytest.approx(parts.iloc[0], abs=1e-12)
+    # Without measurement error the second part is exactly zero (up to lab rounding: none).
+    quiet = simulate_case_series(300, seed=3, params=CaseSeriesParameters().without(
+        "measurement_error"))
+    quiet_parts = decompose_change(quiet, "albumin_g_dl", split_rtm=True)
+    assert abs(quiet_parts["change"].iloc[2]) < 0.01
