@@ -1367,7 +1367,7 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
       mean_C(Y_r) - mean_E(Y_r): the dead and the dropped out leave the "after" mean only);
     - measurement noise at follow-up = mean_C(Y_f - T_f) (expected 0).
 
-    Because D = (T0_f - T0_r - (Y_r - T_r)) + sum_k (c_k,f - c_k,r), the six components add
+    Because D = (T0_f - T0_r - (Y_r - T_r)) + sum_k (c_k,f - c_k,r), the components add
     up to the apparent change exactly. Regression to the mean and the mechanisms are averaged
     over all enrolled patients (using the values the dead would have had), so that they do not
     depend on who died; that dependence is the attrition row.
@@ -1377,14 +1377,14 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
     >>> series = simulate_case_series(200, seed=2024)
     >>> parts = decompose_change(series, "meld")
     >>> parts.round(2)
-                              component  change  share
-    0  apparent change among completers   -1.84   1.00
-    1                     regression to the mean   -1.54   0.84
-    2                             natural course    0.31  -0.17
-    3                           co-interventions   -0.66   0.36
-    4                                  treatment    0.00  -0.00
+                                        component  change  share
+    0            apparent change among completers   -1.84   1.00
+    1                      regression to the mean   -1.54   0.84
+    2                              natural course    0.31  -0.17
+    3                            co-interventions   -0.66   0.36
+    4                                   treatment    0.00  -0.00
     5  attrition (death, transplant and drop-out)    0.07  -0.04
-    6             measurement noise at follow-up   -0.02   0.01
+    6              measurement noise at follow-up   -0.02   0.01
     >>> round(float(parts["change"].iloc[1:].sum() - parts["change"].iloc[0]), 12)
     0.0
     """
