@@ -141,6 +141,58 @@ for (score in c("meld", "meld_na", "meld3")) {
   )
 }
 
+# ---- Time-truncated concordance (Harrell's and Uno's) of each score, decompensated -----------
+# ymax: only pairs whose earlier time is <= ymax count, i.e. deaths after the horizon are treated
+# as censored there (Wiesner 2003's c-statistic was for death within 3 months).
+# timewt = "n/G2": Uno's weights (inverse probability of censoring, squared).
+truncated_concordance <- list(sample = "470 decompensated at enrolment",
+                              horizons_days = c(90, 365.25))
+for (score in c("meld", "meld_na", "meld3")) {
+  formula <- as.formula(paste("Surv(days_to_event, died) ~", score))
+  block <- list(harrell = c(), harrell_std_err = c(), uno = c(), uno_std_err = c(),
+                deaths_by_horizon = c())
+  for (horizon in truncated_concordance$horizons_days) {
+    harrell <- concordance(formula, data = decomp, reverse = TRUE, ymax = horizon)
+    uno <- concordance(formula, data = decomp, reverse = TRUE, ymax = horizon, timewt = "n/G2")
+    block$harrell <- c(block$harrell, unname(harrell$concordance))
+    block$harrell_std_err <- c(block$harrell_std_err, sqrt(unname(harrell$var)))
+    block$uno <- c(block$uno, unname(uno$concordance))
+    block$uno_std_err <- c(block$uno_std_err, sqrt(unname(uno$var)))
+    block$deaths_by_horizon <- c(block$deaths_by_horizon,
+                                 sum(decomp$died & decomp$days_to_event <= horizon))
+  }
+  truncated_concordance[[score]] <- block
+}
+
+# ---- Hazard ratios by time window (whole-cohort model, episode splitting) ---------------------
+# Each covariate gets its own coefficient in each window (years 0-1, 1-2, 2-4, 4-12); because the
+# windows do not overlap in time, this equals a separate Cox fit to each window. Tight convergence
+# (eps 1e-12), so that the tests can compare coefficients to 1e-8.
+window_cuts_years <- c(1, 2, 4)
+split <- survSplit(Surv(days_to_event, died) ~ decompensated + meld + age_years + female,
+                   data = cohort, cut = window_cuts_years * 365.25, episode = "window")
+window_fit <- coxph(Surv(tstart, days_to_event, died) ~
+                      (decompensated + meld + age_years + female):strata(window),
+                    data = split, ties = "efron",
+                    control = coxph.control(eps = 1e-12, toler.chol = 1e-15, iter.max = 50))
+window_limits <- confint(window_fit)
+hazard_ratio_by_window <- list(
+  sample = "all 2000",
+  formula = "Surv(tstart, days_to_event, died) ~ (decompensated + meld + age_years + female):strata(window)",
+  windows_years = c("0-1", "1-2", "2-4", "4-12"),
+  cuts_days = window_cuts_years * 365.25,
+  at_risk_at_start = unname(as.vector(table(split$window))),
+  deaths = unname(as.vector(tapply(split$died, split$window, sum)))
+)
+for (term in c("decompensated", "meld")) {
+  rows <- grep(paste0("^", term, ":"), names(coef(window_fit)))
+  hazard_ratio_by_window[[term]] <- list(
+    coef = unname(coef(window_fit)[rows]),
+    coef_lower_95 = unname(window_limits[rows, 1]),
+    coef_upper_95 = unname(window_limits[rows, 2])
+  )
+}
+
 # ---- 90-day Kaplan-Meier mortality by Wiesner stratum (decompensated) -------------------------
 strata_labels <- c("<=9", "10-19", "20-29", "30-39", ">=40")
 decomp$wiesner_stratum <- cut(decomp$meld, c(0, 9, 19, 29, 39, 40), labels = strata_labels)
@@ -198,6 +250,8 @@ reference <- list(
   logrank_meld_band = logrank_meld_band,
   cox = cox,
   concordance_scores = concordance_scores,
+  truncated_concordance = truncated_concordance,
+  hazard_ratio_by_window = hazard_ratio_by_window,
   ninety_day_mortality = ninety_day,
   aalen_johansen = aalen_johansen
 )
