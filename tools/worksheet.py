@@ -4,9 +4,10 @@
     python -m tools.worksheet SOURCE.md -o OUT.html
 
 The markdown stays the single source: edit ``worksheet/journal_club_worksheet.md``, then run the
-command. The HTML has its CSS inline (``@page`` A4, print styles, two columns) and loads nothing
+command. The HTML has its CSS inline (``@page`` margins, print styles, two columns) and loads nothing
 from anywhere, so it prints the same offline, from a USB stick or an e-mail attachment. Open it in
-a browser and print (Ctrl+P / Cmd+P): it fits one A4 page at 100% scale.
+a browser and print (Ctrl+P / Cmd+P): it fits one A4 or US Letter page at 100% scale
+(``tests/test_worksheet.py`` prints it with headless Chromium and counts the pages).
 
 Writing space: an HTML comment ``<!-- write: N -->`` in the markdown becomes N ruled lines. Markdown
 viewers (GitHub, JupyterLab) hide the comment, so the source reads cleanly too.
@@ -41,22 +42,22 @@ EXTERNAL = {
 }
 
 CSS = """
-@page { size: A4; margin: 10mm 11mm; }
+@page { margin: 8mm 10mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0 auto; max-width: 190mm; color: #111;
-       font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 9pt; line-height: 1.3; }
-header h1 { font-size: 13pt; margin: 0 0 1.5mm; color: #0b3d66; }
-header p { margin: 0 0 1.2mm; }
-main { column-count: 2; column-gap: 6mm; margin-top: 2mm; }
+       font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 8.3pt; line-height: 1.24; }
+header h1 { font-size: 12pt; margin: 0 0 1mm; color: #0b3d66; }
+header p { margin: 0 0 0.8mm; }
+main { column-count: 2; column-gap: 5mm; margin-top: 1.5mm; }
 section { break-inside: avoid; page-break-inside: avoid; border: 0.6pt solid #8a8a8a; border-radius: 1.5mm;
-          padding: 1.6mm 2.4mm 1.8mm; margin: 0 0 2.4mm; }
-h2 { font-size: 9.6pt; margin: 0 0 0.8mm; color: #0b3d66; break-after: avoid; }
-p { margin: 0 0 0.8mm; }
+          padding: 1.1mm 2mm 1.2mm; margin: 0 0 1.7mm; }
+h2 { font-size: 9pt; margin: 0 0 0.5mm; color: #0b3d66; break-after: avoid; }
+p { margin: 0 0 0.5mm; }
 sub { font-size: 70%; }
-.write { margin-top: 0.6mm; }
-.write .line { height: 6.2mm; border-bottom: 0.6pt dotted #555; }
-footer { margin-top: 1mm; font-size: 7pt; color: #555; }
+.write { margin-top: 0.3mm; }
+.write .line { height: 5.9mm; border-bottom: 0.6pt dotted #555; }
+footer { margin-top: 0.5mm; font-size: 6.5pt; color: #555; }
 @media screen { body { padding: 8mm; } }
 @media print { body { max-width: none; } a { color: inherit; text-decoration: none; } }
 """.strip()
@@ -92,8 +93,11 @@ def sections(fragment: str) -> tuple[str, list[str]]:
     return parts[0], [part for part in parts[1:] if part.strip()]
 
 
-def build_html(markdown_text: str) -> str:
-    """The complete, self-contained HTML document for a worksheet written in markdown."""
+def build_html(markdown_text: str, source_name: str = "worksheet/journal_club_worksheet.md") -> str:
+    """The complete, self-contained HTML document for a worksheet written in markdown.
+
+    ``source_name`` is the markdown file named in the footer (a path relative to the repository).
+    """
     header, blocks = sections(writing_lines(render_markdown(markdown_text)))
     title_match = re.search(r"<h1[^>]*>(.*?)</h1>", header, re.S)
     title = html.unescape(re.sub(r"<[^>]+>", "", title_match.group(1))).strip() if title_match else "Worksheet"
@@ -104,7 +108,7 @@ def build_html(markdown_text: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n"
         f"<header>\n{header.strip()}\n</header>\n<main>\n{body}\n</main>\n"
-        "<footer>Liver Evidence Lab · text CC BY 4.0 · generated from worksheet/journal_club_worksheet.md "
+        f"<footer>Liver Evidence Lab · text CC BY 4.0 · generated from {html.escape(source_name)} "
         "by <code>python -m tools.worksheet</code></footer>\n"
         "</body>\n</html>\n"
     )
@@ -123,7 +127,12 @@ def build(source: Path = SOURCE, target: Path = TARGET) -> Path:
     """Render ``source`` (markdown) to ``target`` (HTML); return the target path."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(build_html(Path(source).read_text(encoding="utf-8")), encoding="utf-8")
+    source = Path(source)
+    try:
+        name = source.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        name = source.name
+    target.write_text(build_html(source.read_text(encoding="utf-8"), name), encoding="utf-8")
     return target
 
 
