@@ -1,11 +1,13 @@
-"""Loaders for the real data sets in the repository's ``data/`` folder.
+"""Loaders for the data sets in the course's ``data/`` folder.
 
 ``load_pbc`` and ``load_pbcseq`` read the Mayo Clinic primary biliary cholangitis (PBC) data
 exactly as R's survival package distributes them (``survival::pbc`` and ``survival::pbcseq``,
 exported once by ``tests/r_reference/export_pbc.R``; the datasheet is ``data/README_pbc.md``).
 Each loader
 
-1. finds the CSV in ``data/`` next to the ``liverlab`` package (or in ``data_dir``),
+1. finds the CSV in the course's ``data/`` folder (``find_data_dir``: the ``data/`` folder that
+   holds ``SHA256SUMS`` in the working directory, i.e. the notebook's folder, or in the nearest
+   folder above it; never beside the installed package), or in ``data_dir``,
 2. checks its SHA-256 digest against the one recorded here (and in ``data/SHA256SUMS``), so a
    notebook never runs on a file that was edited by accident,
 3. parses it without losing a bit (``float_precision="round_trip"``: pandas' default parser
@@ -20,6 +22,7 @@ Nothing is cached: every call reads the file again and returns a fresh DataFrame
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,7 +31,8 @@ import pandas as pd
 
 __all__ = [
     "DataChecksumError",
-    "DATA_DIR",
+    "DATA_ENV",
+    "find_data_dir",
     "DAYS_PER_YEAR",
     "SHA256",
     "load_pbc",
@@ -37,8 +41,12 @@ __all__ = [
     "r_reference",
 ]
 
-# The repository's data folder: data/ beside the liverlab/ package folder.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# How the data folder is found (``find_data_dir``): the folder named by this environment variable,
+# else a folder ``data/`` holding this marker file in the working directory or the nearest folder
+# above it. The data travel with the notebooks (a clone, a student release, a hub folder), so an
+# installed copy of liverlab never decides which data a notebook reads.
+DATA_ENV = "LIVERLAB_DATA"
+DATA_MARKER = "SHA256SUMS"
 
 # Days per year used for every conversion of follow-up time (the Julian year, as in R code
 # for these data and in tests/r_reference/pbc_reference.R).
@@ -132,9 +140,9 @@ def load_pbc(*, data_dir=None):
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
-        Keyword-only. Folder holding ``pbc.csv``. Default: the repository's ``data/`` folder
-        (``liverlab.data.DATA_DIR``). The file must be byte-identical to the committed one
-        whatever the folder.
+        Keyword-only. Folder holding ``pbc.csv``. Default: the course's ``data/`` folder
+        (``find_data_dir()``). The file must be byte-identical to the committed one whatever
+        the folder.
 
     Returns
     -------
@@ -187,7 +195,7 @@ def load_pbc(*, data_dir=None):
     Raises
     ------
     FileNotFoundError
-        If the data folder or ``pbc.csv`` is missing.
+        If no data folder is found or ``pbc.csv`` is missing (the message says what to do).
     DataChecksumError
         (a ``ValueError``) if ``pbc.csv`` differs from the committed file; the message says
         how to restore it with git.
@@ -241,8 +249,8 @@ def load_pbcseq(*, data_dir=None):
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
-        Keyword-only. Folder holding ``pbcseq.csv``. Default: the repository's ``data/``
-        folder (``liverlab.data.DATA_DIR``).
+        Keyword-only. Folder holding ``pbcseq.csv``. Default: the course's ``data/`` folder
+        (``find_data_dir()``).
 
     Returns
     -------
@@ -365,34 +373,76 @@ def load_cirrhosis_cohort(*, data_dir=None):
     return df
 
 
-def r_reference(name):
+def r_reference(name, *, data_dir=None):
     """Reference values computed with R's survival package, for side-by-side comparisons.
 
-    Reads ``tests/r_reference/<name>_reference.json`` of the course repository (written by the R
-    scripts beside it, which record the R and survival versions). ``name`` is ``"pbc"`` or
-    ``"cohort"``.
+    Reads ``<name>_reference.json`` (written by the R scripts in the repository's
+    ``tests/r_reference/``, which record the R and survival versions) from ``r_reference/`` in the
+    data folder (where a student release puts it), else from ``tests/r_reference/`` beside the
+    data folder (a clone of the repository). ``name`` is ``"pbc"`` or ``"cohort"``.
 
     Examples
     --------
     >>> r_reference("pbc")["provenance"]["survival_version"]
     '3.5-3'
     """
-    path = DATA_DIR.parent / "tests" / "r_reference" / f"{name}_reference.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"No R reference values named {name!r} ({path} is missing); "
-                                "the names are 'pbc' and 'cohort'.")
-    return json.loads(path.read_text(encoding="utf-8"))
+    folder = find_data_dir() if data_dir is None else Path(data_dir)
+    candidates = [folder / "r_reference" / f"{name}_reference.json",
+                  folder.parent / "tests" / "r_reference" / f"{name}_reference.json"]
+    for path in candidates:
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError(f"No R reference values named {name!r} (looked for "
+                            f"{' and '.join(map(str, candidates))}); the names are 'pbc' and "
+                            "'cohort'.")
+
+
+def find_data_dir(start=None):
+    """The course's data folder, found from the working directory (the notebook's folder).
+
+    In order: the folder named by the environment variable ``LIVERLAB_DATA``; ``start`` (default:
+    the working directory) itself if it is a ``data/`` folder holding ``SHA256SUMS``; the folder
+    ``data/`` holding ``SHA256SUMS`` in ``start`` or in the nearest folder above it (the course
+    root of a clone, of a student release or of a hub copy, when a notebook runs in
+    ``notebooks/``). Never the folder beside the installed ``liverlab`` package.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such folder; the message says what to do.
+
+    Examples
+    --------
+    >>> (find_data_dir() / "SHA256SUMS").is_file()
+    True
+    """
+    named = os.environ.get(DATA_ENV)
+    if named:
+        return Path(named)
+    here = Path.cwd() if start is None else Path(start)
+    if here.name == "data" and (here / DATA_MARKER).is_file():
+        return here
+    for folder in [here, *here.parents]:
+        if (folder / "data" / DATA_MARKER).is_file():
+            return folder / "data"
+    raise FileNotFoundError(
+        f"No course data folder found: liverlab looks for a folder data/ holding {DATA_MARKER} in "
+        f"the working directory ({here}) and in each folder above it. Keep the course folder "
+        "together (notebooks/ beside data/, as in the repository or the student release) and "
+        "open the notebook from there; or set the environment variable "
+        f"{DATA_ENV}=/path/to/data; or pass data_dir= the folder that holds the files.")
 
 
 def _checked_bytes(filename, data_dir):
     """The bytes of ``filename`` in the data folder, after checking its SHA-256 digest."""
-    folder = DATA_DIR if data_dir is None else Path(data_dir)
+    folder = find_data_dir() if data_dir is None else Path(data_dir)
     if not folder.is_dir():
         raise FileNotFoundError(
             f"The data folder {folder} does not exist. liverlab's loaders read the CSV files "
-            "in the data/ folder of the course repository, next to the liverlab/ folder: work "
-            "from a clone of the repository (an installed copy of liverlab has no data/), or "
-            "pass data_dir= the folder that holds the files.")
+            "in the course's data/ folder (found from the notebook's folder, see "
+            "liverlab.data.find_data_dir): work from the course folder (a clone of the "
+            "repository or the student release), or pass data_dir= the folder that holds the "
+            "files.")
     path = folder / filename
     if not path.is_file():
         raise FileNotFoundError(

@@ -8,6 +8,7 @@ ids shared by the two tables.
 import csv
 import hashlib
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ PBCSEQ_COLUMNS = ["id", "futime", "status", "trt", "age", "sex", "day", "ascites
                   "protime", "stage"]
 ADDED = ["treatment", "randomized", "status_label", "died", "edema_label", "years"]
 LOADERS = [(load_pbc, "pbc.csv"), (load_pbcseq, "pbcseq.csv")]
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the repository's data folder
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +42,14 @@ def pbcseq():
 
 @pytest.mark.parametrize("filename", ["pbc.csv", "pbcseq.csv"])
 def test_committed_files_have_recorded_checksum(filename):
-    digest = hashlib.sha256((data.DATA_DIR / filename).read_bytes()).hexdigest()
+    digest = hashlib.sha256((DATA_DIR / filename).read_bytes()).hexdigest()
     assert digest == data.SHA256[filename]
 
 
 def test_sha256sums_file_agrees_with_module():
     # data/SHA256SUMS is shared with other data sets: check only the lines for these files.
     recorded = {}
-    for line in (data.DATA_DIR / "SHA256SUMS").read_text().splitlines():
+    for line in (DATA_DIR / "SHA256SUMS").read_text().splitlines():
         digest, _, name = line.partition("  ")
         recorded[name.strip()] = digest
     assert {name: recorded.get(name) for name in data.SHA256} == dict(data.SHA256)
@@ -55,7 +57,7 @@ def test_sha256sums_file_agrees_with_module():
 
 @pytest.mark.parametrize("loader, filename", LOADERS)
 def test_tampered_copy_raises(tmp_path, loader, filename):
-    original = (data.DATA_DIR / filename).read_text()
+    original = (DATA_DIR / filename).read_text()
     # One digit of the first data row changed: still a valid CSV, but not the R data.
     header, first, rest = original.split("\n", 2)
     tampered = first.replace(",", ",9", 1)
@@ -71,14 +73,14 @@ def test_checksum_error_is_a_value_error():
 
 @pytest.mark.parametrize("loader, filename", LOADERS)
 def test_untouched_copy_in_other_folder_loads(tmp_path, loader, filename):
-    shutil.copy(data.DATA_DIR / filename, tmp_path / filename)
+    shutil.copy(DATA_DIR / filename, tmp_path / filename)
     pd.testing.assert_frame_equal(loader(data_dir=tmp_path), loader())
 
 
 @pytest.mark.parametrize("loader, filename", LOADERS)
 def test_crlf_checkout_is_accepted(tmp_path, loader, filename):
     # git's core.autocrlf (Windows) rewrites line endings; the values are unchanged.
-    content = (data.DATA_DIR / filename).read_bytes().replace(b"\n", b"\r\n")
+    content = (DATA_DIR / filename).read_bytes().replace(b"\n", b"\r\n")
     (tmp_path / filename).write_bytes(content)
     pd.testing.assert_frame_equal(loader(data_dir=str(tmp_path)), loader())
 
@@ -94,15 +96,15 @@ def test_missing_file_raises(tmp_path, loader, filename):
 
 @pytest.mark.parametrize("loader, filename", LOADERS)
 def test_missing_folder_raises(tmp_path, loader, filename):
-    with pytest.raises(FileNotFoundError, match=r"data folder .*nowhere does not exist.*clone "
-                                                r"of the repository.*data_dir="):
+    with pytest.raises(FileNotFoundError, match=r"data folder .*nowhere does not exist.*course "
+                                                r"folder.*data_dir="):
         loader(data_dir=tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize("loader, filename", LOADERS)
 def test_data_dir_is_keyword_only(loader, filename):
     with pytest.raises(TypeError):
-        loader(data.DATA_DIR)
+        loader(DATA_DIR)
 
 
 def test_each_call_returns_a_fresh_frame():
@@ -174,7 +176,7 @@ def test_units_cover_every_column(fixture, request):
 def test_values_are_the_csv_text_bit_for_bit(loader, filename):
     # Python's float() rounds correctly; pandas' default parser does not always (it changes
     # the last bit of 51 values in pbc.csv), so the loader must use round_trip parsing.
-    with open(data.DATA_DIR / filename, newline="") as handle:
+    with open(DATA_DIR / filename, newline="") as handle:
         rows = list(csv.DictReader(handle))
     df = loader()
     for name in rows[0]:
@@ -288,10 +290,71 @@ def test_cirrhosis_cohort_loads_typed():
 def test_cirrhosis_cohort_tampered_copy_raises_with_the_regeneration_hint(tmp_path):
     import shutil
 
-    from liverlab.data import DATA_DIR, DataChecksumError, load_cirrhosis_cohort
+    from liverlab.data import DataChecksumError, load_cirrhosis_cohort
 
     shutil.copy(DATA_DIR / "cirrhosis_cohort.csv", tmp_path / "cirrhosis_cohort.csv")
     with open(tmp_path / "cirrhosis_cohort.csv", "a") as fh:
         fh.write("2001,compensated,50.0,False,HCV,1.0,1.0,1.0,140,4.0,6,6,6,,10,censored\n")
     with pytest.raises(DataChecksumError, match="python -m tools.make_teaching_cohort"):
         load_cirrhosis_cohort(data_dir=tmp_path)
+
+
+# ---- where the data folder is found: from the working directory, never the package ----------
+
+def course_copy(tmp_path):
+    """A course folder elsewhere: notebooks/ beside a copy of data/."""
+    shutil.copytree(DATA_DIR, tmp_path / "course" / "data")
+    (tmp_path / "course" / "notebooks").mkdir()
+    return tmp_path / "course"
+
+
+def test_data_folder_is_found_from_the_notebook_folder(tmp_path, monkeypatch):
+    course = course_copy(tmp_path)
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.chdir(course / "notebooks")
+    assert data.find_data_dir() == course / "data"
+    assert len(load_pbc()) == 418
+    assert data.r_reference("pbc", data_dir=DATA_DIR)["provenance"]["survival_version"] == "3.5-3"
+
+
+def test_data_folder_itself_and_course_root_work(tmp_path, monkeypatch):
+    course = course_copy(tmp_path)
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    assert data.find_data_dir(course) == course / "data"
+    assert data.find_data_dir(course / "data") == course / "data"
+    assert data.find_data_dir(course / "notebooks" / "deeper") == course / "data"  # not created: fine
+
+
+def test_environment_variable_names_the_data_folder(tmp_path, monkeypatch):
+    course = course_copy(tmp_path)
+    monkeypatch.setenv(data.DATA_ENV, str(course / "data"))
+    monkeypatch.chdir(tmp_path)
+    assert data.find_data_dir() == course / "data"
+    assert len(load_pbcseq()) == 1945
+
+
+def test_no_data_folder_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"No course data folder found.*notebooks/ beside "
+                                                r"data/.*LIVERLAB_DATA=.*data_dir="):
+        load_pbc()
+
+
+def test_a_data_folder_without_the_marker_is_not_taken(tmp_path, monkeypatch):
+    # a stray data/ folder (e.g. the student's own) is not mistaken for the course's
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA_DIR / "pbc.csv", tmp_path / "data" / "pbc.csv")
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    with pytest.raises(FileNotFoundError, match="No course data folder found"):
+        data.find_data_dir(tmp_path)
+
+
+def test_r_reference_is_found_in_a_release_data_folder(tmp_path):
+    course = course_copy(tmp_path)
+    (course / "data" / "r_reference").mkdir()
+    shutil.copy(DATA_DIR.parent / "tests" / "r_reference" / "cohort_reference.json",
+                course / "data" / "r_reference")
+    assert "provenance" in data.r_reference("cohort", data_dir=course / "data")
+    with pytest.raises(FileNotFoundError, match="the names are 'pbc' and 'cohort'"):
+        data.r_reference("pbc", data_dir=course / "data")
