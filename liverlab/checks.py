@@ -400,6 +400,17 @@ def _load_keys() -> dict | None:
     path = find_keys()
     if path is None:
         return None
+    # A variant's keys sit beside variant.json ({"variant": k}); a variant notebook sets the
+    # environment variable LIVERLAB_VARIANT=k in its first cell. Keys of another variant (or of the
+    # course, which has no variant.json) are refused, never used silently.
+    marker = path.parent / "variant.json"
+    keys_variant = str(json.loads(marker.read_text(encoding="utf-8"))["variant"]) if marker.is_file() else ""
+    notebook_variant = os.environ.get("LIVERLAB_VARIANT", "")
+    if keys_variant != notebook_variant:
+        def name(v):
+            return f"variant {v}" if v else "the course's own notebooks (no variant)"
+        raise ValueError(f"the answer keys in {path.parent} are for {name(keys_variant)}, but this notebook "
+                         f"is {name(notebook_variant)}; open the notebook from the folder it came in")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

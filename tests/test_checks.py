@@ -307,3 +307,28 @@ def test_shipped_keys_are_fingerprints_not_answers():
         assert set(key) <= {"rule", "fingerprints", "slips"}, exercise_id
         assert all(len(f) == 64 for f in key["fingerprints"])
         assert all(len(f) == 64 for fs in key.get("slips", {}).values() for f in fs)
+
+
+def test_keys_of_another_variant_are_refused_loudly(tmp_path, monkeypatch, capsys):
+    import json
+
+    key = checks.make_key("1.1", 3.0)
+    course, variant = tmp_path / "notebooks", tmp_path / "variant_02"
+    for folder in (course, variant):
+        folder.mkdir()
+        (folder / "answer_keys.json").write_text(json.dumps({"1.1": key}))
+    (variant / "variant.json").write_text(json.dumps({"variant": 2}))
+    monkeypatch.delenv("LIVERLAB_VARIANT", raising=False)
+    monkeypatch.chdir(course)
+    assert "correct" in feedback(capsys, "1.1", 3.0)                    # course notebook, course keys
+    monkeypatch.chdir(variant)
+    out = feedback(capsys, "1.1", 3.0)                                  # course notebook, variant keys
+    assert "could not be checked" in out and "for variant 2" in out and "correct." not in out
+    monkeypatch.setenv("LIVERLAB_VARIANT", "2")
+    assert "correct" in feedback(capsys, "1.1", 3.0)                    # variant 2 in its own folder
+    monkeypatch.chdir(course)
+    out = feedback(capsys, "1.1", 3.0)                                  # variant 2 with course keys
+    assert "could not be checked" in out and "this notebook is variant 2" in out
+    monkeypatch.setenv("LIVERLAB_VARIANT", "3")
+    monkeypatch.chdir(variant)
+    assert "could not be checked" in feedback(capsys, "1.1", 3.0)       # variant 3 with variant 2's keys
