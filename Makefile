@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab test test-fast book slides student solutions lint variants bench lock clean
+.PHONY: help env lab times test test-fast book slides student solutions lint variants bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
@@ -37,8 +37,11 @@ student: $(STAMP)    ## generate notebooks/ from solutions/ (no execution)
 solutions: $(STAMP)  ## execute solutions/ in place, record answer keys, regenerate notebooks/
 	$(PY) -m tools.authoring solutions $(NB)
 
-lint: $(STAMP)       ## structure, self-checks, freshness and leak report
+lint: $(STAMP)       ## structure, self-checks, freshness, leaks, honest times
 	$(PY) -m tools.authoring lint
+
+times: $(STAMP)      ## estimated minutes per notebook (core path and optional sections)
+	$(PY) -m tools.authoring times
 
 variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30)
 	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB))

@@ -21,7 +21,11 @@ Commands (each has a ``make`` target):
 ``python -m tools.authoring lint``
     Report notebooks that lack a required section, exercises without a self-check,
     unbalanced solution markers, stale student notebooks, and leaks of solution code
-    or answer values into a student notebook. Exit status 1 if anything is wrong.
+    or answer values into a student notebook, stated times shorter than the estimate, Going-deeper
+    sections out of style, and model answers too short to compare with. Exit status 1 if anything is wrong.
+
+``python -m tools.authoring times``
+    Estimated minutes of each notebook's core path and optional sections (``tools.pacing``).
 
 Problems are collected per notebook and reported together.
 """
@@ -40,6 +44,8 @@ import textwrap
 from pathlib import Path
 
 import nbformat
+
+from tools import pacing
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -385,6 +391,15 @@ def marker_problems(nb: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
+def prompt_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """A written-answer prompt typed into a solution has no model answer: tag the answer cell instead."""
+    return [f"cell {i}: an answer prompt written by hand has no model answer: put the model answer in a "
+            f"markdown cell tagged '{SOLUTION_TAG}' (students get the prompt and the collapsed model answer)"
+            for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "markdown" and SOLUTION_TAG not in tags(cell)
+            and ("**Your answer:**" in cell.source or ANSWER_PROMPT in cell.source)]
+
+
 def solution_lines(nb: nbformat.NotebookNode) -> set[str]:
     """Distinctive lines of solution code and answers (not also used outside a solution)."""
     secret, public = set(), set()
@@ -456,7 +471,7 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
     for path in solution_paths(names):
         solution = read(path)
         problems = (structure_problems(solution, path.name) + exercise_problems(solution, path.name)
-                    + marker_problems(solution))
+                    + marker_problems(solution) + pacing.problems(solution) + prompt_problems(solution))
         student_path = NOTEBOOKS / path.name
         if not student_path.exists():
             problems.append(f"notebooks/{path.name} is missing: run `make student`")
@@ -481,7 +496,7 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.authoring", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["student", "solutions", "lint"])
+    parser.add_argument("command", choices=["student", "solutions", "lint", "times"])
     parser.add_argument("notebooks", nargs="*", help="notebook numbers, e.g. 01 02 (default: all)")
     args = parser.parse_args(argv)
     if args.command == "solutions":
@@ -489,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("student", "solutions"):
         for path in build_students(args.notebooks):
             print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    if args.command == "times":
+        print(pacing.table({p.name: read(p) for p in solution_paths(args.notebooks)}))
         return 0
     report = lint(args.notebooks)
     bad = {name: problems for name, problems in report.items() if problems}

@@ -1,0 +1,169 @@
+"""How long a notebook takes, estimated from its content, and the lint rules that keep stated times honest.
+
+``python -m tools.authoring times`` prints the table; ``make lint`` fails when a notebook states less
+time for its core path than the estimate (with 5 minutes' grace), or a core path over 75 minutes.
+
+The estimate (documented in INSTRUCTORS.md, "How long each notebook takes"):
+
+- reading: the words of the markdown cells at 150 words per minute (the *References* section is left
+  out: it is looked up, not read through);
+- running and reading a code cell that is not an exercise: ``CODE_CELL_MINUTES``;
+- a code exercise: ``CODE_EXERCISE_MINUTES``; a written answer (a markdown cell tagged ``solution``):
+  ``WRITTEN_ANSWER_MINUTES``, its model answer is read as text.
+
+Material inside a *Going deeper (optional)* section counts separately, as optional time. Such a section
+starts with a heading ``## 🔭 Going deeper (optional): ...`` (or ``###``), whose next line is the box
+line ``GOING_DEEPER_BOX``, and runs to the next heading of the same or a higher level.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+WORDS_PER_MINUTE = 150
+CODE_CELL_MINUTES = 0.75
+CODE_EXERCISE_MINUTES = 5.0
+WRITTEN_ANSWER_MINUTES = 4.0
+GRACE_MINUTES = 5
+CORE_LIMIT_MINUTES = 75
+
+GOING_DEEPER = re.compile(r"^(#{2,4})\s+🔭\s+Going deeper \(optional\):\s+\S", re.M)
+GOING_DEEPER_LOOSE = re.compile(r"^#{1,6}\s.*going deeper", re.M | re.I)
+GOING_DEEPER_BOX = "> *Optional: skip it on a first pass; nothing in the core path depends on it.*"
+HEADING = re.compile(r"^(#{1,6})\s", re.M)
+EXERCISE = re.compile(r"^#{2,4}\s+Exercise\s+\d+\.\d+\b", re.M)
+STATED = re.compile(r"\*\*Time:\*\*\s*\|?\s*(?:about\s+)?(\d+)(?:\s*[–-]\s*(\d+))?\s*min", re.I)
+OPTIONAL_STATED = re.compile(r"optional[^|]*?(\d+)\s*min", re.I)
+WORD = re.compile(r"[A-Za-z0-9À-ž][\w'’-]*")
+
+
+@dataclass
+class Pace:
+    core_words: int = 0
+    optional_words: int = 0
+    core_code_cells: int = 0
+    optional_code_cells: int = 0
+    core_exercises: int = 0
+    optional_exercises: int = 0
+    core_written: int = 0
+    optional_written: int = 0
+
+    def minutes(self, part: str) -> float:
+        words, cells, exercises, written = (getattr(self, f"{part}_{name}")
+                                            for name in ("words", "code_cells", "exercises", "written"))
+        return (words / WORDS_PER_MINUTE + cells * CODE_CELL_MINUTES + exercises * CODE_EXERCISE_MINUTES
+                + written * WRITTEN_ANSWER_MINUTES)
+
+    @property
+    def core_minutes(self) -> int:
+        return math.ceil(self.minutes("core"))
+
+    @property
+    def optional_minutes(self) -> int:
+        return math.ceil(self.minutes("optional"))
+
+
+def _words(markdown: str) -> int:
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$", " formula ", markdown, flags=re.S)  # a formula reads as a phrase
+    text = re.sub(r"<[^>]+>|\(https?://[^)]*\)", " ", text)  # tags and link targets are not read
+    return len(WORD.findall(text))
+
+
+def pace(nb) -> Pace:
+    """Count the core and optional content of a solution notebook."""
+    result = Pace()
+    optional_level = None  # heading level of the open Going-deeper section, if any
+    in_references = False
+    exercise_open = False
+    for cell in nb.cells:
+        source = cell.source
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "instructor" in tags:
+            continue
+        heading = HEADING.match(source) if cell.cell_type == "markdown" else None
+        if heading:
+            level = len(heading.group(1))
+            if optional_level is not None and level <= optional_level:
+                optional_level = None
+            deeper = GOING_DEEPER.match(source)
+            if deeper:
+                optional_level = len(deeper.group(1))
+            in_references = bool(re.match(r"^#{1,3}\s+References", source))
+            exercise_open = bool(EXERCISE.match(source))
+        part = "optional" if optional_level is not None else "core"
+        if cell.cell_type == "markdown":
+            if not in_references:
+                setattr(result, f"{part}_words", getattr(result, f"{part}_words") + _words(source))
+            if EXERCISE.search(source):
+                exercise_open = True
+            if "solution" in tags:
+                setattr(result, f"{part}_written", getattr(result, f"{part}_written") + 1)
+        elif cell.cell_type == "code":
+            is_exercise = "### BEGIN SOLUTION" in source or "solution" in tags
+            if is_exercise and exercise_open:
+                setattr(result, f"{part}_exercises", getattr(result, f"{part}_exercises") + 1)
+                exercise_open = False  # one exercise, however many solution cells
+            elif not is_exercise:
+                setattr(result, f"{part}_code_cells", getattr(result, f"{part}_code_cells") + 1)
+    return result
+
+
+def stated_minutes(nb) -> tuple[int | None, int | None]:
+    """(core, optional) minutes stated in the notebook's card; the upper end of a range counts."""
+    card = "\n".join(c.source for c in nb.cells[:3] if c.cell_type == "markdown")
+    line = next((ln for ln in card.splitlines() if "**Time:**" in ln), "")
+    match = STATED.search(line)
+    if not match:
+        return None, None
+    core = int(match.group(2) or match.group(1))
+    optional = OPTIONAL_STATED.search(line)
+    return core, int(optional.group(1)) if optional else None
+
+
+def problems(nb) -> list[str]:
+    """Lint: honest, stated times; Going-deeper sections in the course's one box style."""
+    found = []
+    estimate = pace(nb)
+    core, optional = stated_minutes(nb)
+    if core is None:
+        found.append("the card's **Time:** row states no minutes (e.g. 'about 60 minutes (core path)')")
+    else:
+        if core + GRACE_MINUTES < estimate.core_minutes:
+            found.append(f"stated time {core} min is shorter than the estimate for the core path "
+                         f"({estimate.core_minutes} min; `python -m tools.authoring times`)")
+        if core > CORE_LIMIT_MINUTES:
+            found.append(f"the core path takes {core} min: move material into Going-deeper sections "
+                         f"(≤ {CORE_LIMIT_MINUTES} min)")
+    if estimate.optional_minutes >= 5 and optional is None:
+        found.append(f"the card does not say how long the optional sections take "
+                     f"(estimate {estimate.optional_minutes} min: '...; the optional sections add about N')")
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line_no, line in enumerate(cell.source.splitlines()):
+            if GOING_DEEPER_LOOSE.match(line):
+                lines = cell.source.splitlines()
+                if not GOING_DEEPER.match(line):
+                    found.append(f"heading {line.strip()!r}: write it as '### 🔭 Going deeper (optional): Title'")
+                elif line_no + 1 >= len(lines) or lines[line_no + 1].strip() != GOING_DEEPER_BOX:
+                    found.append(f"heading {line.strip()!r} must be followed by the line {GOING_DEEPER_BOX!r}")
+        if "solution" in cell.get("metadata", {}).get("tags", []):
+            words = _words(cell.source)
+            if words < 20:
+                found.append(f"model answer too short to compare with ({words} words): "
+                             f"{cell.source.strip()[:60]!r}")
+    return found
+
+
+def table(notebooks: dict) -> str:
+    """A text table: name, stated, estimated core and optional minutes and their parts."""
+    rows = [f"{'notebook':<32} {'stated':>7} {'core':>5} {'opt':>5}  words(core/opt)  code  ex  written"]
+    for name, nb in notebooks.items():
+        p, (core, optional) = pace(nb), stated_minutes(nb)
+        stated = f"{core or '?'}" + (f"+{optional}" if optional else "")
+        rows.append(f"{name:<32} {stated:>7} {p.core_minutes:>5} {p.optional_minutes:>5}  "
+                    f"{p.core_words:>6}/{p.optional_words:<6}  {p.core_code_cells:>4}  "
+                    f"{p.core_exercises + p.optional_exercises:>2}  {p.core_written + p.optional_written:>7}")
+    return "\n".join(rows)

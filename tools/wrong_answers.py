@@ -1,0 +1,138 @@
+"""A notebook as a learner with wrong answers would run it: for the test that no later cell then raises.
+
+``wrong_answer_version(solution)`` is the student version of a solution notebook, except that each
+solution block keeps its code and is followed by ``name = _wrong(name)`` for every name it assigns: a
+wrong value of the right type (numbers × 1.37, whole numbers + 1, one list element changed, True/False
+flipped, another text, table columns × 1.37, functions whose results are made wrong). The self-checks
+then say "not yet", and every cell that builds on an answer must cope: guarded with ``answered()``,
+it prints "finish Exercise N.M first" instead of raising or showing a wrong table.
+
+``python -m tools.wrong_answers NN`` writes the version of notebook NN to ``_build/wrong/`` to look at.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+
+import nbformat
+
+from tools import authoring
+
+
+def _wrong(value):
+    """A wrong answer of the same type as ``value`` (runs inside the notebook's kernel)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, type) or inspect_module(value):
+        return value
+    if callable(value) and not hasattr(value, "fit") and not isinstance(value, (pd.Series, pd.DataFrame)):
+        def wrong_function(*args, **kwargs):
+            return _wrong(value(*args, **kwargs))
+        return wrong_function
+    if isinstance(value, (bool, np.bool_)):
+        return not value
+    if isinstance(value, (int, np.integer)):
+        return value + 1
+    if isinstance(value, (float, np.floating)):
+        return value * 1.37 if value else 0.37
+    if isinstance(value, str):
+        return ("b" if value.strip().lower() == "a" else "a") if len(value.strip()) == 1 else "not the answer"
+    if isinstance(value, (list, tuple)) and len(value) > 0:
+        items = list(value)
+        items[-1] = _wrong(items[-1])
+        return type(value)(items) if isinstance(value, list) else tuple(items)
+    if isinstance(value, (set, frozenset)) and value:
+        items = sorted(value, key=str)
+        return type(value)(items[:-1] + [_wrong(items[-1])])
+    if isinstance(value, dict) and value:
+        first = next(iter(value))
+        return {**value, first: _wrong(value[first])}
+    if isinstance(value, np.ndarray):
+        if value.dtype == bool:
+            return ~value
+        if np.issubdtype(value.dtype, np.integer):
+            return value + 1
+        if np.issubdtype(value.dtype, np.number):
+            return value * 1.37
+        return value
+    if isinstance(value, pd.Series):
+        if value.dtype == bool:
+            return ~value
+        if pd.api.types.is_numeric_dtype(value):
+            return value * 1.37
+        return value
+    if isinstance(value, pd.DataFrame):
+        wrong = value.copy()
+        for column in wrong.columns:
+            if pd.api.types.is_numeric_dtype(wrong[column]) and not pd.api.types.is_bool_dtype(wrong[column]):
+                wrong[column] = wrong[column] * 1.37
+        return wrong
+    return value
+
+
+def inspect_module(value) -> bool:
+    import types
+
+    return isinstance(value, types.ModuleType)
+
+
+def _perturbed(code: str, indent: str) -> list[str]:
+    """The solution block's code, then one line per assigned name making it wrong."""
+    lines = code.splitlines()
+    names = authoring.assigned_names(code) if code.strip() else []
+    return lines + [f"{indent}{name} = _wrong({name})" for name in names]
+
+
+def wrong_source(source: str, whole_cell: bool) -> str:
+    if whole_cell:
+        return "\n".join(_perturbed(source, ""))
+    out, block, indent = [], None, ""
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == authoring.BEGIN:
+            block, indent = [], line[: len(line) - len(line.lstrip())]
+        elif stripped == authoring.END:
+            out.extend(_perturbed("\n".join(block), indent) if block else [])
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+PRELUDE = "import inspect\n\n" + textwrap.dedent(inspect.getsource(inspect_module)) + "\n\n" + \
+    textwrap.dedent(inspect.getsource(_wrong))
+
+
+def wrong_answer_version(solution: nbformat.NotebookNode, number: str | None = None) -> nbformat.NotebookNode:
+    """The student notebook with every answer filled in wrongly (see the module docstring)."""
+    nb = authoring.student_version(solution, number)
+    by_id = {cell.get("id"): cell for cell in solution.cells}
+    for cell in nb.cells:
+        original = by_id.get(cell.get("id"))
+        if cell.cell_type != "code" or original is None:
+            continue
+        whole = authoring.SOLUTION_TAG in authoring.tags(original)
+        if whole or authoring.BEGIN in original.source:
+            cell.source = wrong_source(original.source, whole)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(PRELUDE))
+    nb.cells[0].id = "wrong-answers-prelude"
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    out = authoring.ROOT / "_build" / "wrong"
+    out.mkdir(parents=True, exist_ok=True)
+    for path in authoring.solution_paths(argv or sys.argv[1:]):
+        target = out / path.name
+        authoring.write(wrong_answer_version(authoring.read(path), path.name[:2]), target)
+        print(f"wrote {target.relative_to(authoring.ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
