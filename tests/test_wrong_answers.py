@@ -44,7 +44,7 @@ def test_wrong_values_keep_their_type():
     assert _wrong(True) is False and _wrong(3) == 4 and _wrong(0.5) == pytest.approx(0.685)
     assert _wrong("b") == "a" and _wrong("critical") == "not the answer"
     assert _wrong([1.0, 2.0]) == [1.0, 2.0 * 1.37] and _wrong((1, 2)) == (1, 3)
-    assert _wrong({"x", "y"}) == {"x", "not the answer"} and _wrong({"b", "c"}) == {"b", "not the answer"}
+    assert _wrong({"P03", "P07"}) == {"P03", "not the answer"}
     series = _wrong(pd.Series([1.0, 2.0], index=["x", "y"]))
     assert list(series.index) == ["x", "y"] and series["y"] == pytest.approx(2.74)
     table = _wrong(pd.DataFrame({"n": [1, 2], "g": ["a", "b"]}))
