@@ -22,6 +22,11 @@ only wire sliders to them (untested, by design: see notes/code_style.md, C8).
    - :func:`claim_calculator` -- the numbers (a dict);
    - :func:`claim_calculator_text` -- the same in plain words;
    - :func:`claim_calculator_figure` -- a small bar chart (:func:`figure_png` renders it);
+   - :data:`CLAIM_LABS` and :func:`claim_calculator_preset` -- the laboratory values the
+     calculator offers, each with its unit and a cited starting population, so that every label
+     and number follows the chosen lab and unit;
+   - :func:`claim_calculator_update` -- what the calculator shows for one set of inputs (text
+     and PNG): the whole callback, as a plain, tested function;
    - :func:`show_claim_calculator` -- the input boxes (glue).
 
 Both glue functions put their results into ``Image`` (and ``HTML``) widgets instead of the
@@ -69,6 +74,9 @@ __all__ = [
     "claim_calculator_text",
     "claim_calculator_figure",
     "figure_png",
+    "CLAIM_LABS",
+    "claim_calculator_preset",
+    "claim_calculator_update",
     "show_claim_calculator",
 ]
 
@@ -77,6 +85,27 @@ __all__ = [
 # section 2.1). Used as the mean of a normal distribution with SD = IQR / 1.349 = 0.59, rounded.
 ALBUMIN_MEAN_G_DL = 2.9
 ALBUMIN_SD_G_DL = 0.6
+
+# The labs the claim calculator offers: name -> unit, starting values and their source. The
+# unit of every box, of the text and of the figure follows the chosen entry.
+_CANONIC = "CANONIC (n = 831, acute decompensation), PMC10359524 Table 1"
+CLAIM_LABS = {
+    "albumin (g/dL)": {
+        "measurement": "albumin", "unit": "g/dL", "population_mean": 2.9, "baseline_sd": 0.6,
+        "cutoff": 3.0, "direction": "below", "reported_change": 0.4,
+        "source": f"{_CANONIC}: median 2.9, IQR 2.5-3.3 g/dL (SD = IQR / 1.349 = 0.59); the "
+                  "cut-off and the reported change are illustrative"},
+    "albumin (g/L)": {
+        "measurement": "albumin", "unit": "g/L", "population_mean": 29.0, "baseline_sd": 6.0,
+        "cutoff": 30.0, "direction": "below", "reported_change": 4.0,
+        "source": "the same in g/L, the unit of most European laboratories (1 g/dL = 10 g/L)"},
+    "sodium (mmol/L)": {
+        "measurement": "sodium", "unit": "mmol/L", "population_mean": 135.0, "baseline_sd": 5.0,
+        "cutoff": 130.0, "direction": "below", "reported_change": 3.0,
+        "source": "acute decompensation, World J Hepatol 2016;8:739 Table 1: median 135 mmol/L; "
+                  "SD 5 derived from Biggins 2006 (8% of waitlist patients below 130); the "
+                  "cut-off and the reported change are illustrative"},
+}
 
 EXPLORER_N = 20_000          # simulated patients behind the explorer's numbers
 EXPLORER_N_PLOTTED = 1_000   # of which the first 1,000 are drawn (a readable, fast scatter)
@@ -709,47 +738,118 @@ def figure_png(fig):
     return out.getvalue()
 
 
-def show_claim_calculator(*, reported_change=0.4, baseline_sd=ALBUMIN_SD_G_DL,
-                          test_retest_r=0.7, cutoff=3.0, population_mean=ALBUMIN_MEAN_G_DL,
-                          direction="below", unit="g/dL", measurement="albumin"):
-    """Input boxes for the claim calculator: the text and bar chart update on change (glue).
+def claim_calculator_preset(lab):
+    """The starting values, unit and labels of one lab in the claim calculator.
 
-    The results go into an HTML and an Image widget (not into the output area), so that
-    nothing flickers and a notebook runner without a widget front end executes the cell.
+    Parameters
+    ----------
+    lab : str
+        A key of :data:`CLAIM_LABS`, e.g. ``"albumin (g/dL)"`` or ``"albumin (g/L)"``.
+
+    Returns
+    -------
+    dict
+        ``measurement``, ``unit``, ``population_mean``, ``baseline_sd``, ``cutoff``,
+        ``direction``, ``reported_change``, ``source``, and ``descriptions``: the label of each
+        input box, with the lab's unit (``{"reported_change": "change (g/L)", ...}``).
+
+    Raises
+    ------
+    ValueError
+        An unknown lab (the message lists the known ones).
+
+    Examples
+    --------
+    >>> claim_calculator_preset("albumin (g/L)")["descriptions"]["cutoff"]
+    'cut-off (g/L)'
+    """
+    if lab not in CLAIM_LABS:
+        raise ValueError(f"lab must be one of {list(CLAIM_LABS)}; got {lab!r}.")
+    preset = dict(CLAIM_LABS[lab])
+    unit = preset["unit"]
+    preset["descriptions"] = {"reported_change": f"change ({unit})",
+                              "baseline_sd": f"pop. SD ({unit})",
+                              "cutoff": f"cut-off ({unit})",
+                              "population_mean": f"pop. mean ({unit})"}
+    return preset
+
+
+def claim_calculator_update(lab, reported_change, baseline_sd, test_retest_r, cutoff,
+                            population_mean, direction):
+    """What the claim calculator shows for one set of inputs: (HTML text, PNG bytes).
+
+    This is the whole callback of :func:`show_claim_calculator`, as a plain function: it never
+    raises for a bad input, it reports it ("Cannot compute: ...") with an empty image. Units in
+    the text and the figure are those of ``lab``.
+
+    Parameters
+    ----------
+    lab : str
+        A key of :data:`CLAIM_LABS`.
+    reported_change, baseline_sd, test_retest_r, cutoff, population_mean, direction
+        As in :func:`claim_calculator`, in the lab's unit.
+
+    Returns
+    -------
+    tuple of (str, bytes)
+
+    Examples
+    --------
+    >>> text, png = claim_calculator_update("albumin (g/L)", 4.0, 6.0, 0.7, 30.0, 29.0, "below")
+    >>> "+1.25 g/L" in text, png[:4] == b"\\x89PNG"
+    (True, True)
     """
     import html
 
+    try:
+        preset = claim_calculator_preset(lab)
+        result = claim_calculator(reported_change, baseline_sd, test_retest_r, cutoff,
+                                  population_mean, direction=direction)
+    except (TypeError, ValueError) as error:
+        return f"<pre>Cannot compute: {html.escape(str(error))}</pre>", b""
+    unit = preset["unit"]
+    text = ("<pre style='white-space: pre-wrap'>"
+            f"{html.escape(claim_calculator_text(result, unit=unit))}</pre>")
+    png = figure_png(claim_calculator_figure(result, unit=unit,
+                                             measurement=preset["measurement"]))
+    return text, png
+
+
+def show_claim_calculator(*, lab="albumin (g/dL)"):
+    """Input boxes for the claim calculator: the text and bar chart update on change (glue).
+
+    Choosing another lab puts its starting values into the boxes and its unit into every label,
+    the text and the figure (:func:`claim_calculator_preset`). The results go into an HTML and
+    an Image widget (not into the output area), so that nothing flickers and a notebook runner
+    without a widget front end executes the cell.
+    """
     import ipywidgets as widgets
 
+    preset = claim_calculator_preset(lab)
     text = widgets.HTML()
     image = widgets.Image(format="png")
+    lab_box = widgets.Dropdown(options=list(CLAIM_LABS), value=lab, description="lab")
+    boxes = {name: widgets.FloatText(value=preset[name], description=label)
+             for name, label in preset["descriptions"].items()}
+    r_slider = widgets.FloatSlider(value=0.7, min=0.05, max=0.95, step=0.05,
+                                   description="test-retest r", continuous_update=False)
+    direction_box = widgets.Dropdown(options=list(DIRECTIONS), value=preset["direction"],
+                                     description="enrolled")
 
-    def update(reported_change, baseline_sd, test_retest_r, cutoff, population_mean,
+    def update(lab, reported_change, baseline_sd, test_retest_r, cutoff, population_mean,
                direction):
-        try:
-            result = claim_calculator(reported_change, baseline_sd, test_retest_r, cutoff,
-                                      population_mean, direction=direction)
-        except (TypeError, ValueError) as error:
-            text.value = f"<pre>Cannot compute: {html.escape(str(error))}</pre>"
-            image.value = b""
-            return
-        text.value = ("<pre style='white-space: pre-wrap'>"
-                      f"{html.escape(claim_calculator_text(result, unit=unit))}</pre>")
-        image.value = figure_png(claim_calculator_figure(result, unit=unit,
-                                                         measurement=measurement))
+        text.value, image.value = claim_calculator_update(
+            lab, reported_change, baseline_sd, test_retest_r, cutoff, population_mean,
+            direction)
 
-    controls = widgets.interactive(
-        update,
-        reported_change=widgets.FloatText(value=reported_change,
-                                          description=f"change ({unit})"),
-        baseline_sd=widgets.FloatText(value=baseline_sd, description=f"pop. SD ({unit})"),
-        test_retest_r=widgets.FloatSlider(value=test_retest_r, min=0.05, max=0.95, step=0.05,
-                                          description="test-retest r",
-                                          continuous_update=False),
-        cutoff=widgets.FloatText(value=cutoff, description=f"cut-off ({unit})"),
-        population_mean=widgets.FloatText(value=population_mean,
-                                          description=f"pop. mean ({unit})"),
-        direction=widgets.Dropdown(options=list(DIRECTIONS), value=direction,
-                                   description="enrolled"),
-    )
+    def new_lab(change):
+        chosen = claim_calculator_preset(change["new"])
+        for name, box in boxes.items():
+            box.description = chosen["descriptions"][name]
+            box.value = chosen[name]
+        direction_box.value = chosen["direction"]
+
+    lab_box.observe(new_lab, names="value")
+    controls = widgets.interactive(update, lab=lab_box, test_retest_r=r_slider,
+                                   direction=direction_box, **boxes)
     return widgets.VBox([controls, text, image])

@@ -30,10 +30,13 @@ from liverlab.rtm import expected_rtm  # noqa: E402
 from liverlab.widgets import (  # noqa: E402
     ALBUMIN_MEAN_G_DL,
     ALBUMIN_SD_G_DL,
+    CLAIM_LABS,
     RtmExplorerPlot,
     claim_calculator,
     claim_calculator_figure,
+    claim_calculator_preset,
     claim_calculator_text,
+    claim_calculator_update,
     figure_png,
     rtm_explorer_data,
     rtm_explorer_figure,
@@ -311,3 +314,62 @@ def test_figure_png():
     assert png.startswith(PNG_SIGNATURE) and len(png) > 1000
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         figure_png(b"not a figure")
+
+
+# ---------------------------------------------------------------------------------------------
+# Claim calculator: units follow the chosen lab; the callback as a plain function (issue 11)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lab, unit", [("albumin (g/dL)", "g/dL"), ("albumin (g/L)", "g/L"),
+                                       ("sodium (mmol/L)", "mmol/L")])
+def test_claim_preset_labels_carry_the_lab_unit(lab, unit):
+    preset = claim_calculator_preset(lab)
+    assert preset["unit"] == unit
+    assert set(preset["descriptions"].values()) == {
+        f"change ({unit})", f"pop. SD ({unit})", f"cut-off ({unit})", f"pop. mean ({unit})"}
+    assert preset["source"]
+    # The starting values are consistent: the same share enrolled whatever the unit.
+    result = claim_calculator(preset["reported_change"], preset["baseline_sd"], 0.7,
+                              preset["cutoff"], preset["population_mean"],
+                              direction=preset["direction"])
+    assert 0 < result["proportion_enrolled"] < 1
+    with pytest.raises(ValueError, match=r"lab must be one of \['albumin \(g/dL\)'"):
+        claim_calculator_preset("bilirubin")
+
+
+def test_claim_presets_in_g_dl_and_g_l_agree():
+    per_dl, per_l = claim_calculator_preset("albumin (g/dL)"), claim_calculator_preset("albumin (g/L)")
+    for name in ("population_mean", "baseline_sd", "cutoff", "reported_change"):
+        assert per_l[name] == pytest.approx(10 * per_dl[name])
+    assert set(CLAIM_LABS) >= {"albumin (g/dL)", "albumin (g/L)"}
+
+
+def test_claim_update_text_and_figure_use_the_lab_unit():
+    text, png = claim_calculator_update("albumin (g/L)", 4.0, 6.0, 0.7, 30.0, 29.0, "below")
+    assert "Reported change: +4.00 g/L." in text and "+1.25 g/L" in text
+    assert "g/dL" not in text
+    assert png.startswith(PNG_SIGNATURE)
+    text_dl, _ = claim_calculator_update("albumin (g/dL)", 0.4, 0.6, 0.7, 3.0, 2.9, "below")
+    assert "+0.13 g/dL" in text_dl and "g/L" not in text_dl.replace("g/dL", "")
+
+
+def test_claim_update_reports_bad_inputs_instead_of_raising():
+    text, png = claim_calculator_update("albumin (g/dL)", 0.4, -0.6, 0.7, 3.0, 2.9, "below")
+    assert text.startswith("<pre>Cannot compute: baseline_sd must be greater than 0")
+    assert png == b""
+    text, png = claim_calculator_update("bilirubin", 0.4, 0.6, 0.7, 3.0, 2.9, "below")
+    assert "Cannot compute: lab must be one of" in text and png == b""
+
+
+def test_claim_glue_relabels_the_boxes_when_the_lab_changes():
+    pytest.importorskip("ipywidgets")
+    from liverlab.widgets import show_claim_calculator
+
+    box = show_claim_calculator()
+    controls = box.children[0]
+    labels = [c.description for c in controls.children if hasattr(c, "description")]
+    assert "cut-off (g/dL)" in labels
+    controls.children[0].value = "albumin (g/L)"
+    labels = {c.description: c.value for c in controls.children if hasattr(c, "value")}
+    assert labels["cut-off (g/L)"] == 30.0 and labels["pop. mean (g/L)"] == 29.0
+    assert "g/L" in box.children[1].value and "g/dL" not in box.children[1].value
