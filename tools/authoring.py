@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import hashlib
 import json
 import os
 import re
@@ -52,6 +53,11 @@ SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
 KEYS = NOTEBOOKS / "answer_keys.json"  # read by the notebooks from their own folder
 ANSWER_VALUES = SOLUTIONS / "answer_values.json"
+# Hash of each code cell's source when `make solutions` last executed a solution: the lint compares
+# it with the current sources to find stored outputs that are stale.
+EXECUTED = SOLUTIONS / "executed_sources.json"
+# The kernel's own log (e.g. "Kernel is running over TCP without encryption") is noise here.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -270,9 +276,39 @@ def solution_paths(names: list[str] | None = None) -> list[Path]:
 # ----------------------------------------------------------------------------------------
 # Executing the solutions and recording the answer keys
 # ----------------------------------------------------------------------------------------
-def run_recording(nb: nbformat.NotebookNode, cwd: Path) -> tuple[nbformat.NotebookNode, list[dict]]:
-    """Execute a notebook in ``cwd`` with answer recording on; return it and the recorded answers."""
+class NotebookError(RuntimeError):
+    """A cell of a notebook raised while the build executed it; the message names notebook and cell."""
+
+
+def failed_cell_message(nb: nbformat.NotebookNode, name: str, exc: Exception) -> str:
+    """'NAME, cell K (code cell J, line L): Error: message' from a partly executed notebook."""
+    ansi = re.compile(r"\x1b\[[0-9;]*m")
+    code_number = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        code_number += 1
+        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+        if error is None:
+            continue
+        arrows = [ansi.sub("", line) for frame in error.get("traceback", [])
+                  for line in frame.splitlines() if "---->" in ansi.sub("", line)]
+        line = re.search(r"---->\s*(\d+)", arrows[0]) if arrows else None
+        first = next((text for text in cell.source.splitlines() if text.strip()), "")
+        where = f"cell {index} (code cell {code_number}" + (f", line {line.group(1)}" if line else "") + ")"
+        return (f"{name}, {where}, which starts `{first.strip()[:70]}`:\n"
+                f"    {error.get('ename', 'Error')}: {ansi.sub('', error.get('evalue', ''))}")
+    return f"{name}: {type(exc).__name__}: {ansi.sub('', str(exc)).strip().splitlines()[-1:]}"
+
+
+def run_recording(nb: nbformat.NotebookNode, cwd: Path,
+                  name: str = "notebook") -> tuple[nbformat.NotebookNode, list[dict]]:
+    """Execute a notebook in ``cwd`` with answer recording on; return it and the recorded answers.
+
+    A cell that raises ends the run with ``NotebookError`` naming ``name`` and the cell.
+    """
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = clean_solution(nb)
     with tempfile.TemporaryDirectory() as tmp:
@@ -281,8 +317,10 @@ def run_recording(nb: nbformat.NotebookNode, cwd: Path) -> tuple[nbformat.Notebo
         os.environ[RECORD_ENV] = str(record)
         try:
             NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
-                           store_widget_state=False,
+                           store_widget_state=False, extra_arguments=KERNEL_ARGS,
                            resources={"metadata": {"path": str(cwd)}}).execute()
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            raise NotebookError(failed_cell_message(nb, name, exc)) from None
         finally:
             del os.environ[RECORD_ENV]
         entries = [json.loads(line) for line in record.read_text().splitlines()]
@@ -291,9 +329,10 @@ def run_recording(nb: nbformat.NotebookNode, cwd: Path) -> tuple[nbformat.Notebo
 
 def execute_solutions(names: list[str] | None = None) -> None:
     for path in solution_paths(names):
-        nb, entries = run_recording(read(path), path.parent)
+        nb, entries = run_recording(read(path), path.parent, str(path.relative_to(ROOT)))
         write(nb, path)
         update_keys(int(path.name[:2]), entries)
+        record_sources(path.name, nb)
         print(f"executed {path.relative_to(ROOT)}: {len(entries)} answer key(s) recorded")
 
 
@@ -315,6 +354,36 @@ def update_keys(number: int, entries: list[dict]) -> None:
         KEYS.write_text(json.dumps(dict(sorted(keys.items(), key=_id_order)), indent=1) + "\n")
         ANSWER_VALUES.write_text(json.dumps(dict(sorted(values.items(), key=_id_order)), indent=1,
                                             ensure_ascii=False) + "\n")
+
+
+def source_hashes(nb: nbformat.NotebookNode) -> list[str]:
+    """A short hash of each code cell's source, in order (cheap: no execution)."""
+    return [hashlib.sha256(c.source.encode()).hexdigest()[:12] for c in nb.cells if c.cell_type == "code"]
+
+
+def record_sources(name: str, nb: nbformat.NotebookNode) -> None:
+    """Remember which code produced the stored outputs of solution ``name`` (see ``stale_problems``)."""
+    import fcntl
+
+    with open(KEYS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        record = json.loads(EXECUTED.read_text()) if EXECUTED.exists() else {}
+        record[name] = source_hashes(nb)
+        EXECUTED.write_text(json.dumps(dict(sorted(record.items())), indent=1) + "\n")
+
+
+def stale_problems(nb: nbformat.NotebookNode, name: str, record: dict) -> list[str]:
+    """Code changed since `make solutions` made the stored outputs (and the answer keys)."""
+    rerun = f"run `make solutions NB={name[:2]}`"
+    if name not in record:
+        return [f"no record of the code that made the stored outputs: {rerun}"]
+    now, then = source_hashes(nb), record[name]
+    if now == then:
+        return []
+    changed = next((i for i, (a, b) in enumerate(zip(now, then)) if a != b), min(len(now), len(then)))
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    where = f"cell {code_cells[changed]}" if changed < len(code_cells) else "a deleted code cell"
+    return [f"stale outputs and answer keys: the code changed since they were made (first at {where}): {rerun}"]
 
 
 def _id_order(item):
@@ -467,9 +536,11 @@ def leak_problems(solution: nbformat.NotebookNode, student: nbformat.NotebookNod
 def lint(names: list[str] | None = None) -> dict[str, list[str]]:
     keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
     values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
+    executed = json.loads(EXECUTED.read_text()) if EXECUTED.exists() else {}
     report = {}
     for path in solution_paths(names):
         solution = read(path)
+        stale = stale_problems(solution, path.name, executed)
         problems = (structure_problems(solution, path.name) + exercise_problems(solution, path.name)
                     + marker_problems(solution) + pacing.problems(solution) + prompt_problems(solution))
         student_path = NOTEBOOKS / path.name
@@ -486,7 +557,7 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
         for exercise_id in CHECK_CALL.findall("\n".join(c.source for c in solution.cells)):
             if exercise_id not in keys:
                 problems.append(f"no answer key for Exercise {exercise_id}: run `make solutions`")
-        report[path.name] = problems
+        report[path.name] = stale + problems
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         if not (SOLUTIONS / path.name).exists():
             report[path.name] = [f"notebooks/{path.name} has no source in solutions/"]
@@ -500,7 +571,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", help="notebook numbers, e.g. 01 02 (default: all)")
     args = parser.parse_args(argv)
     if args.command == "solutions":
-        execute_solutions(args.notebooks)
+        try:
+            execute_solutions(args.notebooks)
+        except NotebookError as exc:
+            which = f' NB="{" ".join(args.notebooks)}"' if len(args.notebooks) > 1 else \
+                f" NB={args.notebooks[0]}" if args.notebooks else ""
+            print(f"make solutions stopped: {exc}\nFix the solution, then run `make solutions{which}` again.",
+                  file=sys.stderr)
+            return 1
     if args.command in ("student", "solutions"):
         for path in build_students(args.notebooks):
             print(f"wrote {path.relative_to(ROOT)}")

@@ -1,0 +1,135 @@
+"""Delivering the course: stale outputs are caught cheaply, build errors are readable, the runtime
+environment is the tested one, and the notebooks run from a non-editable install in another folder."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import authoring
+
+ROOT = Path(__file__).resolve().parent.parent
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)(?:\s*;\s*(.+))?$")
+
+
+# ---- stale stored outputs: a hash of each code cell's source at `make solutions` time ------------
+@pytest.fixture
+def course_copy(tmp_path, monkeypatch):
+    """Notebook 00's solution, student notebook, keys and source record in a temporary course."""
+    for folder in ("solutions", "notebooks"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(ROOT / folder / "00_start_here.ipynb", tmp_path / folder)
+    for path in (authoring.KEYS, authoring.ANSWER_VALUES, authoring.EXECUTED):
+        shutil.copy(path, tmp_path / path.parent.name / path.name)
+    for name in ("SOLUTIONS", "NOTEBOOKS"):
+        monkeypatch.setattr(authoring, name, tmp_path / name.lower())
+    monkeypatch.setattr(authoring, "KEYS", tmp_path / "notebooks" / authoring.KEYS.name)
+    monkeypatch.setattr(authoring, "ANSWER_VALUES", tmp_path / "solutions" / authoring.ANSWER_VALUES.name)
+    monkeypatch.setattr(authoring, "EXECUTED", tmp_path / "solutions" / authoring.EXECUTED.name)
+    return tmp_path
+
+
+def stale(report):
+    return [p for problems in report.values() for p in problems if "make solutions NB=" in p]
+
+
+def test_every_solution_has_a_record_of_the_code_that_made_its_outputs():
+    record = json.loads(authoring.EXECUTED.read_text())
+    assert set(record) == {p.name for p in authoring.solution_paths()}
+
+
+def test_a_changed_seed_is_reported_as_stale_in_well_under_5_s(course_copy):
+    path = course_copy / "solutions" / "00_start_here.ipynb"
+    assert not stale(authoring.lint(["00"]))
+    nb = authoring.read(path)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "default_rng(" in c.source)
+    cell.source = re.sub(r"default_rng\((\d+)", lambda m: f"default_rng({int(m.group(1)) + 1}", cell.source)
+    authoring.write(nb, path)
+    start = time.perf_counter()
+    problems = stale(authoring.lint(["00"]))
+    assert time.perf_counter() - start < 5
+    assert problems == [f"stale outputs and answer keys: the code changed since they were made (first at "
+                        f"cell {nb.cells.index(cell)}): run `make solutions NB=00`"]
+
+
+def test_a_solution_never_executed_by_the_build_is_reported(course_copy):
+    (course_copy / "solutions" / authoring.EXECUTED.name).write_text("{}")
+    assert stale(authoring.lint(["00"])) == ["no record of the code that made the stored outputs: run "
+                                             "`make solutions NB=00`"]
+
+
+def test_make_lint_command_answers_in_under_5_s():
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tools.authoring", "lint", "00"], cwd=ROOT, capture_output=True)
+    assert time.perf_counter() - start < 5
+
+
+# ---- `make solutions` errors: notebook and cell, no raw traceback, no kernel TCP warning ---------
+def test_a_failing_cell_is_named_without_a_traceback(tmp_path, capfd):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 99 · Broken"),
+                                         nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("y = 2\nz = x / 0")])
+    with pytest.raises(authoring.NotebookError) as info:
+        authoring.run_recording(nb, tmp_path, "solutions/99_broken.ipynb")
+    message = str(info.value)
+    assert message.startswith("solutions/99_broken.ipynb, cell 2 (code cell 2, line 2), which starts `y = 2`")
+    assert "ZeroDivisionError: division by zero" in message
+    assert "Traceback" not in message and "\x1b[" not in message and "---->" not in message
+    assert "running over TCP" not in capfd.readouterr().err
+
+
+def test_make_solutions_prints_the_message_and_fails(monkeypatch, capsys):
+    def broken(names):
+        raise authoring.NotebookError("solutions/04_x.ipynb, cell 7 (code cell 3), which starts `a = 1`:\n"
+                                      "    NameError: name 'b' is not defined")
+    monkeypatch.setattr(authoring, "execute_solutions", broken)
+    assert authoring.main(["solutions", "04"]) == 1
+    err = capsys.readouterr().err
+    assert "make solutions stopped: solutions/04_x.ipynb, cell 7" in err
+    assert "run `make solutions NB=04` again" in err and "Traceback" not in err
+
+
+# ---- the student (runtime) environment is the tested one ------------------------------------------
+def pins(path: Path) -> dict[str, tuple[str, str | None]]:
+    found = {}
+    for line in path.read_text().splitlines():
+        match = PIN.match(line.split(" #")[0].strip())
+        if match:
+            found[(match.group(1).lower(), match.group(3))] = match.group(2)
+    return found
+
+
+def test_runtime_lock_is_the_lock_at_the_same_versions():
+    runtime, lock = pins(ROOT / "requirements-runtime.txt"), pins(ROOT / "requirements-lock.txt")
+    assert runtime, "requirements-runtime.txt is empty: run `make lock`"
+    assert {key: lock.get(key) for key in runtime} == runtime, "run `make lock`"
+
+
+def test_runtime_set_has_what_the_notebooks_import_and_no_test_tools():
+    top = {name for name, _ in pins(ROOT / "requirements-runtime.in")}
+    full = pins(ROOT / "requirements.in")
+    assert {name: v for (name, _), v in pins(ROOT / "requirements-runtime.in").items()} == \
+        {name: v for (name, _), v in full.items() if name in top}
+    assert {"numpy", "pandas", "scipy", "matplotlib", "seaborn", "lifelines", "ipywidgets",
+            "jupyterlab"} == top
+    runtime = {name for name, _ in pins(ROOT / "requirements-runtime.txt")}
+    assert {"ipykernel", "nbconvert"} <= runtime
+    assert not {"pytest", "playwright", "hypothesis", "nbval", "pytest-xdist"} & runtime
+
+
+def test_environment_yml_is_the_runtime_set():
+    text = (ROOT / "environment.yml").read_text()
+    conda = dict(re.findall(r"^\s+-\s+([A-Za-z0-9_.\-]+)=([0-9][^\s#]*)\s*$", text, re.M))
+    names = {"matplotlib-base": "matplotlib", "seaborn-base": "seaborn"}
+    runtime = {name: v for (name, _), v in pins(ROOT / "requirements-runtime.in").items()}
+    conda.pop("python")
+    assert {names.get(n, n): v for n, v in conda.items()}.items() <= runtime.items()
+    assert "- -r requirements-runtime.txt" in text and "- -e ." in text
+    for tool in ("pytest", "playwright", "hypothesis", "nbval"):
+        assert tool not in text.split("dependencies:")[1], tool
