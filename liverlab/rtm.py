@@ -14,7 +14,11 @@ The model
 ---------
 Each person has a true value ``T ~ N(mean, sd_between^2)``. A measurement is ``T + e`` with
 independent ``e ~ N(0, sd_within^2)`` (within-person variation: biological fluctuation plus
-measurement error). People are selected when the mean of ``n_baseline`` baseline measurements
+measurement error). Both parts regress. When the selected fluctuation is a transient illness (an
+infection, a bleed), its settling is a real recovery of the patient, not a laboratory artefact,
+but it is not caused by any treatment given in between: notebook 04 splits the two parts in a
+simulated clinic (``liverlab.studies.decompose_change(..., split_rtm=True)``).
+People are selected when the mean of ``n_baseline`` baseline measurements
 is above (``direction="above"``) or below (``"below"``) ``cutoff``; one follow-up measurement
 is taken later, with nothing changed in between.
 
