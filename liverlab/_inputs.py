@@ -13,12 +13,17 @@ Every score function follows the same steps, and this module holds the shared on
    arguments whose shapes do not fit.
 5. ``like_input`` shapes the result like the input: a float if every input was a scalar, a
    named Series with the input's index if any input was a Series, else an ndarray.
+6. ``warn_bad`` issues a warning (not an error) about values that are possible but suspicious,
+   such as a bilirubin typical of µmol/L entered as mg/dL, pointing at the caller's own line.
 
 All checks are vectorised (no Python loop over rows) for float input; object arrays, which
 only arise when a value is ``None``/``pd.NA`` or text, take a slower but still bulk path.
 """
 
 import numbers
+import os
+import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -33,6 +38,7 @@ __all__ = [
     "like_input",
     "locate",
     "raise_bad",
+    "warn_bad",
 ]
 
 # infer_dtype(..., skipna=True) answers that mean "only numbers (and missing values)".
@@ -80,6 +86,45 @@ def raise_bad(exc_type, x, bad, values, name, problem, fix, unit=""):
         message = (f"{name} {problem}; found {count} such value(s), the first ({shown}) "
                    f"{where}. {fix}")
     raise exc_type(message)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _outside_caller():
+    """``(stacklevel, through_library)`` for a warning issued by the caller of this function.
+
+    ``stacklevel`` points ``warnings.warn`` (called in that function) at the first frame outside
+    the ``liverlab`` package, so that the warning names the learner's own line whatever the
+    depth of the call inside the library. ``through_library`` is True when another ``liverlab``
+    module than ``scores`` and ``_inputs`` is on the way (a simulator calling a score).
+    """
+    frame = sys._getframe(2)            # the caller of the function that called us
+    level = 2                           # stacklevel of that frame, seen from warnings.warn
+    through_library = False
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        module = os.path.basename(frame.f_code.co_filename)
+        through_library |= module not in ("scores.py", "_inputs.py")
+        frame = frame.f_back
+        level += 1
+    return level, through_library
+
+
+def warn_bad(category, x, bad, values, message):
+    """Warn (``category``) about the suspicious entries ``bad`` of ``x``; never raises.
+
+    ``message(count, first_value, where)`` builds the text from the number of suspicious
+    values, the first of them and where it is (as in :func:`raise_bad`). The warning points at
+    the first line outside ``liverlab``. It is not issued when the score was called by another
+    ``liverlab`` module (the simulators generate values in the right unit by construction),
+    so that a simulated cohort never warns about itself.
+    """
+    level, through_library = _outside_caller()
+    if through_library:
+        return
+    count, first, where = locate(x, bad)
+    first_value = float(np.asarray(values, dtype=float).ravel()[first])
+    warnings.warn(message(count, first_value, where), category, stacklevel=level)
 
 
 def as_float_array(x, name, unit=""):

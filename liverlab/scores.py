@@ -38,8 +38,18 @@ prothrombin time    < 5 or > 100 s   the Mayo model wants seconds (normal 10-13 
 age                 < 0 or > 120 y   impossible; MELD also refuses age < 12 (PELD applies)
 ==================  ===============  =========================================================
 
-A value in the wrong unit that falls inside the limits (bilirubin 50 µmol/L = 2.9 mg/dL) cannot
-be detected; the limits catch gross errors only. Check units when you load the data.
+Between the plausible and the refused lies one warning. A bilirubin above 30 mg/dL
+(513 µmol/L) is rare even in liver failure, while most bilirubins of patients with liver
+disease *in µmol/L* lie between 30 and 80; a value in that band entered as mg/dL gives a MELD
+many points too high without raising. So a bilirubin above 30 and at most 80 mg/dL issues an
+:class:`ImplausibleUnitWarning` (a ``UserWarning``) that says how to convert, and the score is
+still computed. If the values really are mg/dL (severe acute-on-chronic liver failure, severe
+alcohol-related hepatitis), silence it with
+``warnings.filterwarnings("ignore", category=liverlab.scores.ImplausibleUnitWarning)``.
+The library's own simulators, which generate mg/dL by construction, do not trigger it.
+
+A value in the wrong unit that falls below 30 (bilirubin 25 µmol/L = 1.5 mg/dL) cannot be
+detected; the limits and the warning catch gross errors only. Check units when you load the data.
 
 Educational use only: these functions are not clinical calculators for patient care.
 """
@@ -55,9 +65,13 @@ from liverlab._inputs import (
     check_same_index,
     like_input,
     raise_bad,
+    warn_bad,
 )
+from liverlab.units import BILIRUBIN_UMOL_L_PER_MG_DL
 
 __all__ = [
+    "LiverlabWarning",
+    "ImplausibleUnitWarning",
     "meld",
     "meld_na",
     "meld3",
@@ -71,6 +85,7 @@ __all__ = [
 
 # Plausibility limits (see the table in the module docstring).
 BILIRUBIN_MAX_MG_DL = 80.0
+BILIRUBIN_WARN_MG_DL = 30.0   # above: warn that the value looks like µmol/L (513 µmol/L)
 CREATININE_MAX_MG_DL = 25.0
 INR_MIN, INR_MAX = 0.5, 20.0
 ALBUMIN_MIN_G_DL, ALBUMIN_MAX_G_DL = 0.5, 7.0
@@ -98,12 +113,43 @@ MAYO_CENTRE = 5.07
 MELD3_SURVIVAL_MAX_SCORE = 70.0
 
 
+# Warnings ------------------------------------------------------------------------------------
+
+class LiverlabWarning(UserWarning):
+    """Base class of the warnings issued by ``liverlab``."""
+
+
+class ImplausibleUnitWarning(LiverlabWarning):
+    """A lab value that is possible but far more likely to be in another unit.
+
+    Issued, for example, for a bilirubin above 30 mg/dL, which is typical of a value in µmol/L.
+    The score is still computed. Silence it, once you have checked the unit, with
+    ``warnings.filterwarnings("ignore", category=ImplausibleUnitWarning)``.
+    """
+
+
 # Input validation helpers ------------------------------------------------------------------
 
+def _bilirubin_warning(count, first, where):
+    """The text of the warning for bilirubin values in (30, 80] mg/dL."""
+    found = (f"got {first:g} mg/dL" if not where else
+             f"found {count} such value(s), the first ({first:g} mg/dL) {where}")
+    return (f"bilirubin above {BILIRUBIN_WARN_MG_DL:g} mg/dL is rare even in liver failure but "
+            f"typical of a value in µmol/L; {found}. If the laboratory reported µmol/L, convert "
+            f"first with liverlab.units.bilirubin_umol_to_mg_dl ({first:g} µmol/L is "
+            f"{first / BILIRUBIN_UMOL_L_PER_MG_DL:.1f} mg/dL). If it really is mg/dL, the score "
+            "computed from it is right; silence this warning with warnings.filterwarnings('ignore', "
+            "category=liverlab.scores.ImplausibleUnitWarning).")
+
+
 def _bilirubin(x):
-    return check_lab(x, "bilirubin", "mg/dL", high_impossible=BILIRUBIN_MAX_MG_DL,
-                     si_hint="This looks like µmol/L; convert with "
-                             "liverlab.units.bilirubin_umol_to_mg_dl.")
+    values = check_lab(x, "bilirubin", "mg/dL", high_impossible=BILIRUBIN_MAX_MG_DL,
+                       si_hint="This looks like µmol/L; convert with "
+                               "liverlab.units.bilirubin_umol_to_mg_dl.")
+    suspicious = values > BILIRUBIN_WARN_MG_DL          # NaN compares False
+    if suspicious.any():
+        warn_bad(ImplausibleUnitWarning, x, suspicious, values, _bilirubin_warning)
+    return values
 
 
 def _creatinine(x):
@@ -185,13 +231,14 @@ def _meld_i(bili, inr, crea, dial):
 # MELD family ---------------------------------------------------------------------------------
 
 def meld(bilirubin, inr, creatinine, *, dialysis=False):
-    """MELD score under the UNOS/OPTN rules (2002-2016): an integer from 6 to 40.
+    """MELD score as OPTN policy defined it (2002-2016): an integer from 6 to 40.
 
     Parameters
     ----------
     bilirubin : float or array_like
         Total serum bilirubin, mg/dL (µmol/L / 17.1). Below 1.0 counts as 1.0. Must be > 0 and
-        at most 80 mg/dL (higher values look like µmol/L and raise ``ValueError``).
+        at most 80 mg/dL (higher values look like µmol/L and raise ``ValueError``); above
+        30 mg/dL the score is computed but an :class:`ImplausibleUnitWarning` is issued.
     inr : float or array_like
         International normalised ratio, no unit. Below 1.0 counts as 1.0. Accepted 0.5-20.
     creatinine : float or array_like
@@ -216,6 +263,12 @@ def meld(bilirubin, inr, creatinine, *, dialysis=False):
     ValueError
         A lab <= 0 or outside the plausibility limits (see the module docstring); Series with
         different indexes; inputs whose shapes cannot be combined.
+
+    Warns
+    -----
+    ImplausibleUnitWarning
+        A bilirubin above 30 and at most 80 mg/dL: typical of µmol/L (see the module docstring).
+        The message says how to convert and how to silence the warning for real mg/dL values.
 
     Notes
     -----
@@ -280,6 +333,11 @@ def meld_na(bilirubin, inr, creatinine, sodium, *, dialysis=False):
     ------
     TypeError, ValueError
         As in :func:`meld`; also for an impossible sodium.
+
+    Warns
+    -----
+    ImplausibleUnitWarning
+        As in :func:`meld` (bilirubin above 30 mg/dL).
 
     Notes
     -----
@@ -402,6 +460,11 @@ def meld3(bilirubin, inr, creatinine, sodium, albumin, *, female, age=None, dial
         Age below 12 or implausible; a lab <= 0 or outside the plausibility limits; Series
         with different indexes.
 
+    Warns
+    -----
+    ImplausibleUnitWarning
+        As in :func:`meld` (bilirubin above 30 mg/dL).
+
     Notes
     -----
     MELD 3.0 = 1.33 F + 4.56 ln(bili) + 0.82 (137 - Na) - 0.24 (137 - Na) ln(bili)
@@ -462,6 +525,11 @@ def meld3_raw(bilirubin, inr, creatinine, sodium, albumin, *, female, age=None,
     ------
     TypeError, ValueError
         As in :func:`meld3`.
+
+    Warns
+    -----
+    ImplausibleUnitWarning
+        As in :func:`meld` (bilirubin above 30 mg/dL).
 
     Notes
     -----
@@ -629,12 +697,25 @@ def child_pugh(bilirubin, albumin, inr, ascites, encephalopathy, *, cholestatic=
         An unknown category (the message lists the allowed ones); a lab <= 0 or outside the
         plausibility limits.
 
+    Warns
+    -----
+    ImplausibleUnitWarning
+        As in :func:`meld` (bilirubin above 30 mg/dL).
+
     Notes
     -----
     Each of the five items scores 1-3 points; the band edges (bilirubin 2 and 3, albumin 2.8
     and 3.5, INR 1.7 and 2.3) belong to the middle band. Classes: A 5-6, B 7-9, C 10-15
     (:func:`child_pugh_class`). Some tables use albumin 3.0 (Child-Turcotte 1964) or other
     INR cut-offs; these are the Pugh 1973 bands with the INR in place of the prothrombin time.
+
+    SI units: convert bilirubin with :func:`liverlab.units.bilirubin_umol_to_mg_dl` and albumin
+    with :func:`liverlab.units.albumin_g_l_to_g_dl` first. Tables printed in SI units round the
+    bilirubin edges 2 and 3 mg/dL (34.2 and 51.3 µmol/L) to < 34, 34-51 and > 51 µmol/L (some
+    use 35 and 50); the cholestatic edges 4 and 10 mg/dL are 68.4 and 171 µmol/L. After
+    conversion, 34 µmol/L is 1.99 mg/dL and scores 1 point here but 2 by a 34/51 µmol/L
+    table, and 51.1-51.3 µmol/L scores 2 here but 3 by that table; for results reported in
+    whole µmol/L the two conventions disagree only at 34 µmol/L.
 
     References
     ----------
@@ -764,6 +845,11 @@ def mayo_pbc_risk(age, bilirubin, albumin, prothrombin_time, edema):
         Text or booleans.
     ValueError
         A value outside the plausibility limits; an edema code other than 0, 0.5 or 1.
+
+    Warns
+    -----
+    ImplausibleUnitWarning
+        As in :func:`meld` (bilirubin above 30 mg/dL).
 
     Notes
     -----

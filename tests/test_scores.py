@@ -14,6 +14,7 @@ MELD in "x 10" form: 10 x MELD(i) = 9.57 ln(Cr) + 3.78 ln(bili) + 11.2 ln(INR) +
 """
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from liverlab import cohorts
 from liverlab.scores import (
+    ImplausibleUnitWarning,
+    LiverlabWarning,
     _round_half_up,
     child_pugh,
     child_pugh_class,
@@ -33,6 +37,11 @@ from liverlab.scores import (
     meld3_survival_90d,
     meld_na,
 )
+
+# Bilirubin above 30 mg/dL warns that it looks like µmol/L (tested below, where pytest.warns
+# records it whatever this filter says). The known-answer and property tests use such values
+# on purpose (the accepted range goes to 80 mg/dL), so the warning is ignored elsewhere.
+pytestmark = pytest.mark.filterwarnings("ignore::liverlab.scores.ImplausibleUnitWarning")
 
 # ---------------------------------------------------------------------------------------------
 # Worked examples from primary sources
@@ -674,6 +683,89 @@ def test_bilirubin_150_says_it_looks_like_umol():
 
 
 # ---------------------------------------------------------------------------------------------
+# Bilirubin that looks like µmol/L: a warning between 30 and 80 mg/dL, an error above 80
+# ---------------------------------------------------------------------------------------------
+
+BILIRUBIN_CALLS = {
+    "meld": lambda b: meld(b, 1.4, 1.0),
+    "meld_na": lambda b: meld_na(b, 1.4, 1.0, 130),
+    "meld3": lambda b: meld3(b, 1.4, 1.0, 130, 3.0, female=True),
+    "meld3_raw": lambda b: meld3_raw(b, 1.4, 1.0, 130, 3.0, female=False),
+    "child_pugh": lambda b: child_pugh(b, 3.0, 1.5, "none", "none"),
+    "mayo_pbc_risk": lambda b: mayo_pbc_risk(50, b, 3.5, 11.0, 0),
+}
+
+
+def test_implausible_unit_warning_is_a_user_warning():
+    assert issubclass(ImplausibleUnitWarning, LiverlabWarning)
+    assert issubclass(LiverlabWarning, UserWarning)
+
+
+@pytest.mark.parametrize("function", BILIRUBIN_CALLS)
+def test_bilirubin_typical_of_umol_warns_and_still_scores(function):
+    # 50 "mg/dL" is most likely 50 µmol/L = 2.9 mg/dL: warn, say how to convert, still score.
+    with pytest.warns(ImplausibleUnitWarning) as record:
+        result = BILIRUBIN_CALLS[function](50)
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert message.startswith("bilirubin above 30 mg/dL is rare even in liver failure but "
+                              "typical of a value in µmol/L; got 50 mg/dL.")
+    assert "liverlab.units.bilirubin_umol_to_mg_dl (50 µmol/L is 2.9 mg/dL)" in message
+    assert "category=liverlab.scores.ImplausibleUnitWarning" in message
+    assert np.isfinite(result)
+
+
+def test_bilirubin_warning_points_at_the_callers_line():
+    # However deep the call inside liverlab (meld3 -> _meld3_linear -> _bilirubin), the warning
+    # is attributed to this file, so a notebook shows the learner's own cell.
+    with pytest.warns(ImplausibleUnitWarning) as record:
+        meld3(45, 1.0, 1.0, 137, 3.5, female=False)
+    assert record[0].filename == __file__
+
+
+def test_bilirubin_warning_counts_values_and_names_the_first():
+    labs = pd.Series([1.2, 45.0, 2.0, 68.0, np.nan], index=["P1", "P2", "P3", "P4", "P5"])
+    with pytest.warns(ImplausibleUnitWarning,
+                      match=r"found 2 such value\(s\), the first \(45 mg/dL\) at index label "
+                            r"'P2'\. .*\(45 µmol/L is 2\.6 mg/dL\)"):
+        result = meld(labs, 1.0, 1.0)
+    assert result["P2"] == 21      # still scored as given: 3.78*3.806662 + 6.43 = 20.82 -> 21
+
+
+@pytest.mark.parametrize("bilirubin", [0.3, 1.0, 12.5, 29.9, 30.0, np.nan, [1.0, 30.0, None]])
+def test_no_bilirubin_warning_at_or_below_30(bilirubin):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImplausibleUnitWarning)
+        for call in BILIRUBIN_CALLS.values():
+            call(bilirubin)
+
+
+def test_bilirubin_above_80_still_raises_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImplausibleUnitWarning)
+        with pytest.raises(ValueError, match=r"bilirubin must be at most 80 mg/dL; got 80\.5"):
+            meld(80.5, 1.0, 1.0)
+        with pytest.raises(ValueError, match=r"at most 80 mg/dL"):
+            meld([45.0, 150.0], 1.0, 1.0)      # the error wins over the warning
+
+
+def test_bilirubin_warning_can_be_silenced():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ImplausibleUnitWarning)
+        assert meld(45, 1.0, 1.0) == 21
+
+
+def test_simulated_cohort_does_not_warn_about_its_own_bilirubin():
+    # The simulator draws bilirubin up to 60 mg/dL (in mg/dL by construction) and scores it
+    # with meld(); those calls come from liverlab itself and must not warn the learner.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImplausibleUnitWarning)
+        cohort = cohorts.simulate_cirrhosis_cohort(3000, seed=1)
+    assert cohort["bilirubin_mg_dl"].max() > 30
+
+
+# ---------------------------------------------------------------------------------------------
 # Child-Pugh
 # ---------------------------------------------------------------------------------------------
 
@@ -772,3 +864,14 @@ def test_mayo_accepts_all_edema_codes_and_series():
     survival = mayo_pbc_survival(risk, 3)
     assert survival.name == "mayo_pbc_survival" and list(survival.index) == ["a", "b", "c"]
     assert survival.is_monotonic_decreasing
+
+
+def test_child_pugh_si_bilirubin_edges_follow_the_mg_dl_bands():
+    # 2 and 3 mg/dL are 34.2 and 51.3 µmol/L; tables in SI units print < 34, 34-51, > 51.
+    # Converted with 17.1, 34 µmol/L (1.99 mg/dL) scores 1 point here, 2 by such a table;
+    # 51 µmol/L (2.98 mg/dL) scores 2 either way. Base patient otherwise 4 points.
+    from liverlab.units import bilirubin_umol_to_mg_dl
+
+    points = child_pugh(bilirubin_umol_to_mg_dl(np.array([33.0, 34.0, 34.2, 51.0, 52.0])),
+                        4.0, 1.0, "none", "none")
+    np.testing.assert_array_equal(points, [5.0, 5.0, 6.0, 6.0, 7.0])
