@@ -138,8 +138,8 @@ def _bilirubin_warning(count, first, where):
             f"typical of a value in µmol/L; {found}. If the laboratory reported µmol/L, convert "
             f"first with liverlab.units.bilirubin_umol_to_mg_dl ({first:g} µmol/L is "
             f"{first / BILIRUBIN_UMOL_L_PER_MG_DL:.1f} mg/dL). If it really is mg/dL, the score "
-            "computed from it is right; silence this warning with warnings.filterwarnings('ignore', "
-            "category=liverlab.scores.ImplausibleUnitWarning).")
+            "computed from it is right; silence this warning with "
+            "warnings.filterwarnings('ignore', category=liverlab.scores.ImplausibleUnitWarning).")
 
 
 def _bilirubin(x):
