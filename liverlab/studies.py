@@ -1338,7 +1338,9 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
         the second row is replaced by the two of :data:`RTM_PARTS`), columns ``component``
         (str; with ``paired=False`` the first is "apparent change (completers after, everyone
         enrolled before)"), ``change`` (float, unit of the outcome) and ``share`` (float:
-        change / apparent change; NaN if the apparent change is 0). The first row is the
+        change / apparent change; NaN if the apparent change is 0; when components push in
+        both directions a share is not a part of a whole: it can exceed 1 or be negative, so
+        report the ``change`` column). The first row is the
         apparent change; the others add up to it (to floating-point precision).
         ``attrs`` holds ``n_enrolled`` and ``n_completers``.
 
