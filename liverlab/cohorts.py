@@ -48,7 +48,17 @@ decompensated patients (``log_hr_death_per_meld_point``, 0.137; HR 1.147), the h
 of decompensation for alcohol versus any other aetiology
 (:attr:`CirrhosisParameters.decompensation_hr_alcohol`, 2.01), and the median survival of a
 decompensated patient with a given MELD, ln 2 / h(MELD)
-(:meth:`CirrhosisParameters.death_hazard_decompensated`).
+(:meth:`CirrhosisParameters.death_hazard_decompensated`). Some of these are *course
+constructs*, not published estimates: the MELD slope and level were fitted to Wiesner 2003's
+strata, and the alcohol hazard ratio is the ratio of a published alcohol-specific rate to a
+non-alcohol rate back-solved from a pooled mean; the sources say which.
+
+Consequences of the construction worth knowing: the effect of stage at enrolment is not
+proportional over follow-up (a compensated patient's hazard rises as they decompensate, while
+the sickest decompensated patients die first; the stage hazard ratio falls from about 4 in the
+first year to about 2 after year 4 in large simulated cohorts), and transplant is independent of
+prognosis (listing at random, a transplant rate that ignores MELD), so censoring at transplant
+is non-informative here, unlike under allocation by MELD.
 
 Only MELD drives the death hazard. MELD-Na and MELD 3.0 are computed for comparison, but in
 these data they can only do as well as they correlate with MELD: a notebook that compares the
@@ -373,24 +383,27 @@ class CirrhosisParameters:
         "in alcohol-related cirrhosis [V, abstract]; -ln(1 - 0.336) / 5 = 0.0819 [D]")
     decompensation_rate_non_alcohol: Cited = Cited(
         0.0407, "per year",
-        "[D] chosen so that, with the default aetiology mix (40% alcohol), 5-year "
+        "course construct [D]: chosen so that, with the default aetiology mix (40% alcohol), "
+        "5-year "
         "decompensation is 24.5%, the pooled mean of D'Amico & Perricone 2019 [V]: "
         "0.4 exp(-5 x 0.0819) + 0.6 exp(-5 x 0.0407) = 0.755. Their lowest aetiology "
         "(biliary, 12.8% at 5 years = 0.027/yr) lies below it")
     death_rate_compensated: Cited = Cited(
         0.020, "per year",
-        "D'Amico 2006 J Hepatol 44:217 via BMJ Best Practice: about 1%/yr without varices and "
-        "3.4-4%/yr with varices [V2]; 0.020 is a 60:40 mix of the two (course assumption for "
-        "the mix)")
+        "course construct: D'Amico 2006 J Hepatol 44:217 via BMJ Best Practice: about 1%/yr "
+        "without varices and 3.4-4%/yr with varices [V2]; 0.020 is a 60:40 mix of the two "
+        "(course assumption for the mix)")
     death_rate_decompensated_meld15: Cited = Cited(
         0.218, "per year at MELD 15",
-        "[D] fitted with log_hr_death_per_meld_point to Wiesner 2003 Gastroenterology 124:91 "
+        "course construct [D]: fitted with log_hr_death_per_meld_point to Wiesner 2003 "
+        "Gastroenterology 124:91 "
         "three-month mortality 1.9/6.0/19.6/52.6/71.3% for MELD <=9/10-19/20-29/30-39/>=40 "
         "([V] abstract for <9 and >=40; all five via the MSD Manual table): minimax relative "
         "error over the strata, given this generator's MELD distribution (max 15%)")
     log_hr_death_per_meld_point: Cited = Cited(
         0.137, "ln(hazard ratio) per MELD point",
-        "[D] fitted with death_rate_decompensated_meld15 (see there); HR 1.147 per point. "
+        "course construct [D]: fitted with death_rate_decompensated_meld15 (see there); HR "
+        "1.147 per point. "
         "Median survival of decompensated patients comes out near 2 years, as in D'Amico 2006 "
         "(BMJ Best Practice, 'approximately 2 years' [V2]; 2-4 years, D'Amico & Perricone "
         "2019 [V])")
@@ -401,7 +414,8 @@ class CirrhosisParameters:
     transplant_rate_listed: Cited = Cited(
         0.545, "per year",
         "OPTN/SRTR Annual Data Report 2018, liver: 54.5 transplants per 100 waitlist-years "
-        "[V]; constant, whatever the MELD (a simplification)")
+        "[V]; held constant whatever the MELD, a course simplification (real allocation "
+        "favours high MELD), which makes censoring at transplant non-informative here")
     accrual_years: Cited = Cited(
         4.0, "years", "course assumption: patients enter uniformly over the first 4 years")
     study_duration_years: Cited = Cited(
@@ -478,7 +492,12 @@ class CirrhosisParameters:
 
     @property
     def decompensation_hr_alcohol(self):
-        """True hazard ratio of decompensation, alcohol versus any other aetiology (float)."""
+        """True hazard ratio of decompensation, alcohol versus any other aetiology (float).
+
+        A course construct, not a published hazard ratio: the ratio of
+        ``decompensation_rate_alcohol`` (from D'Amico & Perricone 2019's alcohol-specific
+        5-year risk) to ``decompensation_rate_non_alcohol`` (back-solved from their pooled mean).
+        """
         return self.decompensation_rate_alcohol.value / self.decompensation_rate_non_alcohol.value
 
     def death_hazard_decompensated(self, meld_score):
