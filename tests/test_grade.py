@@ -1,0 +1,296 @@
+"""Grading a class (tools.grade): real fixture notebooks built from notebook 00, one grading run.
+
+One module-level run grades a class folder holding every case at once (right, wrong and missing
+answers; invalid JSON; another course notebook; a cell that sleeps; a deleted exercise cell; a kernel
+crash; an edited check cell; duplicates; two variants, one submitted by a student the roster assigns
+to the other), so the whole file costs two variant builds and about a dozen kernels.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+
+import nbformat
+import pytest
+
+from tools import authoring, grade, variants
+
+NUMBER = "00"
+STUDENT_NB = authoring.NOTEBOOKS / "00_start_here.ipynb"
+CELL_TIMEOUT = 10  # seconds: the fixtures' "sleeping" cell sleeps far longer
+
+
+# ----------------------------------------------------------------------------------------
+# Building fixture notebooks
+# ----------------------------------------------------------------------------------------
+def solution_lines() -> dict[str, str]:
+    """Exercise id -> the solution's answer line(s) for notebook 00 (markers removed)."""
+    solution = {c.get("id"): c.source for c in authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb").cells}
+    exercises, _ = grade.solution_exercises(NUMBER)
+    lines = {}
+    for exercise in exercises:
+        source = solution[exercise.cell_id]
+        block = source.split(authoring.BEGIN, 1)[1].split(authoring.END, 1)[0]
+        lines[exercise.id] = block.strip()
+    return lines
+
+
+def answer_line(exercise_id: str, how: str, expected) -> str:
+    """A right or wrong answer for notebook 00's exercises (wrong: a ×100 slip, or another option)."""
+    right = solution_lines()[exercise_id]
+    if how == "right":
+        return right
+    name = right.split("=", 1)[0].strip()
+    if isinstance(expected, str):
+        return f"{name} = {'a' if expected != 'a' else 'c'!r}"
+    return f"{name} = ({right.split('=', 1)[1].strip()}) * 100"
+
+
+def filled(base, answers: dict[str, str], expected: dict) -> nbformat.NotebookNode:
+    """A copy of the student notebook ``base`` with each exercise answered "right", "wrong" or left blank."""
+    nb = copy.deepcopy(base)
+    placeholders = {}
+    for exercise_id, line in solution_lines().items():
+        name = line.split("=", 1)[0].strip()
+        placeholders[f"{name} = ...  {authoring.PLACEHOLDER_COMMENT}"] = exercise_id
+    for cell in nb.cells:
+        for placeholder, exercise_id in placeholders.items():
+            if placeholder in cell.source and answers.get(exercise_id):
+                cell.source = cell.source.replace(
+                    placeholder, answer_line(exercise_id, answers[exercise_id], expected[exercise_id]))
+    return nb
+
+
+def cell_index(nb, exercise_id: str) -> int:
+    return next(i for i, c in enumerate(nb.cells) if f'check("{exercise_id}"' in c.source)
+
+
+def write(nb, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+# ----------------------------------------------------------------------------------------
+# The class folder, graded once
+# ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("grade")
+    values = json.loads(grade.ANSWER_VALUES.read_text())
+    expected = {k: values[k] for k in ("0.1", "0.2")}
+    base = nbformat.read(STUDENT_NB, as_version=4)
+    subs = tmp / "submissions"
+    subs.mkdir()
+
+    write(filled(base, {"0.1": "right", "0.2": "right"}, expected), subs / "alice.ipynb")
+    write(filled(base, {"0.1": "wrong", "0.2": "right"}, expected), subs / "bob.ipynb")
+    write(base, subs / "carol" / "00_start_here.ipynb")                      # nothing answered
+    (subs / "dave.ipynb").write_text('{"cells": [ not json', encoding="utf-8")
+    other = filled(base, {"0.1": "right"}, expected)                         # another course notebook
+    other.metadata["liverlab"]["notebook"] = "03"
+    other.cells[0].source = other.cells[0].source.replace("# 00 ·", "# 03 ·", 1)
+    write(other, subs / "erin.ipynb")
+
+    sleeper = filled(base, {"0.1": "right", "0.2": "right"}, expected)       # a cell that sleeps
+    sleeper.cells.insert(cell_index(sleeper, "0.1"), nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))
+    write(sleeper, subs / "frank.ipynb")
+
+    deleted = filled(base, {"0.1": "right", "0.2": "right"}, expected)       # exercise 0.2's cell deleted
+    del deleted.cells[cell_index(deleted, "0.2")]
+    write(deleted, subs / "grace.ipynb")
+
+    crash = filled(base, {"0.1": "right", "0.2": "right"}, expected)         # the kernel dies after 0.1
+    crash.cells.insert(cell_index(crash, "0.1") + 1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    write(crash, subs / "heidi.ipynb")
+
+    edited = filled(base, {"0.1": "wrong", "0.2": "wrong"}, expected)        # check cells print "correct"
+    for exercise_id in ("0.1", "0.2"):
+        cell = edited.cells[cell_index(edited, exercise_id)]
+        cell.source = re.sub(r"check\(.*\)", f'print("✅ Exercise {exercise_id}: correct.")', cell.source)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                               text=f"✅ Exercise {exercise_id}: correct.\n")]
+    write(edited, subs / "ivan.ipynb")
+
+    write(filled(base, {"0.1": "right", "0.2": "right"}, expected), subs / "judy" / "first.ipynb")
+    write(base, subs / "judy" / "second.ipynb")                               # duplicate, blank
+
+    # Two variants of notebook 00: kim submits variant 1 (the roster says 2), liz variant 2.
+    folder = tmp / "variants"
+    for k in (1, 2):
+        variants.build_variant(k, folder, [NUMBER])
+    (folder / "variant_02" / "answer_values.json").unlink(missing_ok=True)    # exercise the CSV fallback
+    variant_expected = {}
+    for k, who, answers in ((1, "kim", {"0.1": "right", "0.2": "wrong"}), (2, "liz", {"0.1": "wrong", "0.2": "right"})):
+        values_k, _ = grade.expected_answers(NUMBER, k, folder)
+        variant_expected[who] = values_k
+        variant_nb = nbformat.read(folder / f"variant_{k:02d}" / STUDENT_NB.name, as_version=4)
+        write(filled(variant_nb, answers, values_k), subs / who / STUDENT_NB.name)
+    roster = tmp / "roster.csv"
+    roster.write_text("student,variant\nkim,2\nliz,2\n" + "".join(
+        f"{name},\n" for name in ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
+                                  "judy")), encoding="utf-8")
+
+    out = tmp / "grading"
+    result = grade.grade(subs, out, notebook=NUMBER, roster=roster, variants_dir=folder, jobs=2,
+                         cell_timeout=CELL_TIMEOUT, total_timeout=300, progress=False)
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as fh:
+        rows = {(r["student"], r["file"]): r for r in csv.DictReader(fh)}
+    return {"result": result, "rows": rows, "out": out, "expected": expected,
+            "variant_expected": variant_expected}
+
+
+def row(graded, student, file=None):
+    matches = [r for (s, f), r in graded["rows"].items() if s == student and (file is None or f == file)]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+# ----------------------------------------------------------------------------------------
+# The exact gradebook (end to end, two variants included)
+# ----------------------------------------------------------------------------------------
+EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant)
+    ("alice", "alice.ipynb"): ("1", "1", "2", "100.0", ""),
+    ("bob", "bob.ipynb"): ("0", "1", "1", "50.0", ""),
+    ("carol", "carol/00_start_here.ipynb"): ("", "", "0", "0.0", ""),
+    ("dave", "dave.ipynb"): ("", "", "", "", ""),
+    ("erin", "erin.ipynb"): ("", "", "", "", ""),
+    ("frank", "frank.ipynb"): ("1", "1", "2", "100.0", ""),
+    ("grace", "grace.ipynb"): ("1", "", "1", "50.0", ""),
+    ("heidi", "heidi.ipynb"): ("1", "", "1", "50.0", ""),
+    ("ivan", "ivan.ipynb"): ("0", "0", "0", "0.0", ""),
+    ("judy", "judy/first.ipynb"): ("1", "1", "2", "100.0", ""),
+    ("judy", "judy/second.ipynb"): ("", "", "0", "0.0", ""),
+    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "50.0", "1"),
+    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "50.0", "2"),
+}
+
+
+def test_the_exact_gradebook(graded):
+    got = {key: (r["0.1"], r["0.2"], r["total"], r["percent"], r["variant"]) for key, r in graded["rows"].items()}
+    assert got == EXACT
+    with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "total", "percent", "error"]
+
+
+def test_clean_submissions_have_no_error(graded):
+    for student in ("alice", "bob", "carol", "liz"):
+        assert row(graded, student)["error"] == "", student
+
+
+def test_problems_are_counted_and_the_run_finishes(graded):
+    # dave, erin, frank, grace, heidi, judy x2, kim: eight rows with an error
+    assert graded["result"]["problems"] == 8
+    assert graded["result"]["submissions"] == len(EXACT)
+
+
+@pytest.mark.parametrize("student, text", [
+    ("dave", "invalid JSON"),
+    ("erin", "this is notebook 03, not notebook 00"),
+    ("frank", f"ran over the {CELL_TIMEOUT} s limit"),
+    ("grace", "exercise cell(s) not found (deleted or renamed?): 0.2"),
+    ("heidi", "the kernel died"),
+    ("kim", "wrong variant: the roster assigns variant 2 but this notebook is variant 1; graded against variant 1"),
+])
+def test_each_bad_submission_says_what_went_wrong(graded, student, text):
+    assert text in row(graded, student)["error"]
+
+
+def test_duplicates_are_both_graded_and_flagged(graded):
+    for file in ("judy/first.ipynb", "judy/second.ipynb"):
+        assert "duplicate: 2 submissions for student 'judy'" in row(graded, "judy", file)["error"]
+    assert len(list((graded["out"] / "feedback").glob("judy__*.md"))) == 2
+
+
+def test_an_edited_check_cell_changes_nothing(graded):
+    feedback = (graded["out"] / "feedback" / "ivan.md").read_text(encoding="utf-8")
+    assert "Exercise 0.1: ❌ not yet" in feedback and "Exercise 0.2: ❌ not yet" in feedback
+
+
+def test_feedback_explains_a_slip_and_gives_the_hint(graded):
+    feedback = (graded["out"] / "feedback" / "bob.md").read_text(encoding="utf-8")
+    exercises = {e.id: e for e in grade.solution_exercises(NUMBER)[0]}
+    assert "Exercise 0.1: ❌ not yet" in feedback and "percentage" in feedback
+    assert exercises["0.1"].hint in feedback
+    assert "Exercise 0.2: ✅ right" in feedback
+
+
+def test_summary_counts_each_exercise(graded):
+    with open(graded["out"] / "summary.csv", newline="", encoding="utf-8") as fh:
+        summary = {r["exercise"]: r for r in csv.DictReader(fh)}
+    graded_rows = [r for r in EXACT.values() if r[2] != ""]
+    for k, exercise_id in enumerate(("0.1", "0.2")):
+        right = sum(r[k] == "1" for r in graded_rows)
+        assert summary[exercise_id]["right"] == str(right)
+        assert summary[exercise_id]["graded"] == str(len(graded_rows))
+        assert summary[exercise_id]["percent_right"] == f"{100 * right / len(graded_rows):.1f}"
+    assert (graded["out"] / "summary.png").stat().st_size > 1000
+
+
+def renderings(value) -> list[str]:
+    """Ways an expected value could appear in text (numbers: at least the key's precision)."""
+    if isinstance(value, list):
+        return [text for v in value for text in renderings(v)]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, str):
+        return [rf"[\"'(]{re.escape(value)}[\"')]", rf"\b(option|answer|choice)\s+{re.escape(value)}\b"]
+    texts = {repr(value), *(f"{value:.{n}g}" for n in range(2, 7)), *(f"{value:.{n}f}" for n in range(2, 5))}
+    return [rf"(?<![\d.]){re.escape(t)}(?!\d)" for t in texts]
+
+
+def test_no_feedback_file_contains_an_expected_value(graded):
+    feedback = graded["out"] / "feedback"
+    solution_code = list(solution_lines().values())
+    checked = 0
+    for path in feedback.glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        student = path.stem.split("__")[0]
+        expected = graded["variant_expected"].get(student, graded["expected"])
+        for exercise_id in ("0.1", "0.2"):
+            for pattern in renderings(expected[exercise_id]):
+                assert not re.search(pattern, text, flags=re.IGNORECASE), (path.name, pattern)
+        for line in solution_code:
+            assert line.split("=", 1)[1].strip() not in text, path.name
+        checked += 1
+    assert checked == len(EXACT)
+
+
+def test_an_empty_folder_gives_a_clear_message_and_exit_0(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert grade.main([str(empty), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "No submissions: no .ipynb files in" in printed and "1 problem(s)" in printed
+    gradebook = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+    assert gradebook == ["student,file,notebook,variant,total,percent,error"]
+
+
+def test_a_missing_folder_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        grade.main([str(tmp_path / "nope")])
+    assert exit_info.value.code == 2
+
+
+def test_recorded_values_are_rebuilt_as_the_same_kind():
+    import numpy as np
+    import pandas as pd
+
+    assert grade.from_plain({"ellipsis": True}) is Ellipsis
+    assert isinstance(grade.from_plain({"type": "Series", "items": [1.0, 2.0]}), pd.Series)
+    assert isinstance(grade.from_plain({"type": "ndarray", "items": [1.0]}), np.ndarray)
+    assert grade.from_plain({"type": "set", "items": ["a", "b"]}) == {"a", "b"}
+    assert grade.from_plain({"type": "list", "length": 3}) == [None, None, None]
+    assert type(grade.from_plain({"type": "Timestamp"})).__name__ == "Timestamp"
+
+
+def test_only_the_first_record_with_its_own_token_counts(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    lines = [{"id": "0.1", "token": "forged", "status": "value", "value": 1},
+             {"id": "0.1", "token": "t1", "status": "value", "value": 2},
+             {"id": "0.1", "token": "t1", "status": "value", "value": 3}]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    assert grade.read_records(path, {"0.1": "t1"})["0.1"]["value"] == 2
