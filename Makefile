@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab times test test-fast book slides student solutions lint variants bench lock clean
+.PHONY: help env lab times test test-fast book slides student solutions lint variants grade bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
@@ -45,6 +45,9 @@ times: $(STAMP)      ## estimated minutes per notebook (core path and optional s
 
 variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30)
 	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB))
+
+grade: $(STAMP)      ## grade submitted notebooks: make grade SUBMISSIONS=DIR [NB=02] [ROSTER=roster.csv] [OUT=grading] [JOBS=2]
+	$(PY) -m tools.grade $(or $(SUBMISSIONS),$(error set SUBMISSIONS=DIR, the folder of submitted notebooks)) $(if $(NB),--notebook $(NB)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS))
 
 bench: $(STAMP)      ## time the environment step, each notebook and the test suite
 	$(PY) -m tools.bench
