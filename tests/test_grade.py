@@ -294,3 +294,24 @@ def test_only_the_first_record_with_its_own_token_counts(tmp_path):
              {"id": "0.1", "token": "t1", "status": "value", "value": 3}]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
     assert grade.read_records(path, {"0.1": "t1"})["0.1"]["value"] == 2
+
+
+@pytest.mark.parametrize("layout", ["plain JSON", "rounded by the rule"])
+def test_expected_values_from_a_variant_key_csv(tmp_path, layout):
+    rules = {"0.1": {"shape": "scalar", "kind": "number", "sig": 2}, "0.2": {"shape": "scalar", "kind": "text"},
+             "1.2": {"shape": "list", "kind": "int", "length": 2},
+             "3.6": {"shape": "list", "kind": "bool", "length": 3}}
+    rows = ([("0.1", "0.1150735"), ("0.2", "b"), ("1.2", "[15.0, 22.0]"), ("3.6", "[false, true, false]")]
+            if layout == "plain JSON" else
+            [("0.1", "0.12"), ("0.2", "b"), ("1.2", "15; 22"), ("3.6", "False; True; False")])
+    path = tmp_path / "answer_key.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["exercise", "notebook", "answer"])
+        writer.writerows((e, "x.ipynb", a) for e, a in rows)
+    values = grade._values_from_key_csv(path, rules)
+    assert values["0.2"] == "b" and values["1.2"] == [15, 22] and values["3.6"] == [False, True, False]
+    # Either way, the key rebuilt from the value accepts exactly what the true answer's key accepts.
+    rebuilt, true = grade.grading_key("0.1", values["0.1"], rules["0.1"]), grade.grading_key("0.1", 0.1150735,
+                                                                                           rules["0.1"])
+    assert (rebuilt["rule"], rebuilt["fingerprints"]) == (true["rule"], true["fingerprints"])

@@ -219,18 +219,35 @@ def expected_answers(number: str, variant: int | None, variants_dir: Path) -> tu
 
 
 def _values_from_key_csv(path: Path, rules: dict) -> dict:
-    """Plain values from a variant's ``answer_key.csv`` (text answers raw, others as JSON)."""
+    """Expected values from a variant's ``answer_key.csv`` when it has no ``answer_values.json``.
+
+    Reads both layouts ``tools.variants`` has written: the plain value as JSON (text raw), or the
+    value rounded by its rule, list elements joined by "; " (a key rebuilt from the rounded value with
+    the same rule accepts the same answers; only the named slips in the feedback are computed from the
+    rounded value).
+    """
+    def one(text: str, kind: str):
+        text = text.strip()
+        if kind == "bool":
+            return text.lower() == "true"
+        if kind == "int":
+            return int(float(text))
+        if kind == "number":
+            return float(text)
+        return text
+
     values = {}
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            text, rule = row["answer"], rules.get(row["exercise"], {})
-            if rule.get("kind") == "text" and rule.get("shape") == "scalar":
-                values[row["exercise"]] = text
+            text, rule = row["answer"], rules.get(row["exercise"])
+            if rule is None:
+                continue
+            if text.lstrip().startswith("[") or (rule["kind"] != "text" and text.strip() in ("true", "false")):
+                values[row["exercise"]] = json.loads(text)
+            elif rule["shape"] == "scalar":
+                values[row["exercise"]] = one(text, rule["kind"])
             else:
-                try:
-                    values[row["exercise"]] = json.loads(text)
-                except json.JSONDecodeError:
-                    values[row["exercise"]] = text
+                values[row["exercise"]] = [one(part, rule["kind"]) for part in text.split("; ")]
     return values
 
 
@@ -644,11 +661,24 @@ def kernel_env(cache: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k != RECORD_ENV}
     env["MPLBACKEND"] = "Agg"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
-        # Without bytecode every kernel would recompile numpy, pandas, seaborn, ... (seconds each):
-        # keep the compiled files in a cache outside the course folder and the environment instead.
+    if env.get("PYTHONDONTWRITEBYTECODE") and "PYTHONPYCACHEPREFIX" not in env and not has_bytecode():
+        # No .pyc beside the packages and none may be written: every kernel would recompile numpy,
+        # pandas, seaborn, ... (seconds each). Keep compiled files in a cache outside the course and
+        # the environment instead (`tools.warm_bytecode` avoids this by compiling into the environment).
+        env.pop("PYTHONDONTWRITEBYTECODE")
         env["PYTHONPYCACHEPREFIX"] = str(cache)
     return env
+
+
+def has_bytecode(module: str = "pandas") -> bool:
+    """Does the environment hold compiled bytecode beside ``module``'s source (``__pycache__``)?"""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin:
+        return True
+    origin = Path(spec.origin)
+    return (origin.parent / "__pycache__" / f"{origin.stem}.{sys.implementation.cache_tag}.pyc").is_file()
 
 
 def bytecode_cache(fallback: Path) -> Path:
@@ -992,7 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--total-timeout", type=int, default=TOTAL_TIMEOUT,
                         help=f"seconds per notebook ({TOTAL_TIMEOUT})")
     args = parser.parse_args(argv)
-    if sys.dont_write_bytecode and sys.pycache_prefix is None:  # see kernel_env: the same cache
+    if sys.dont_write_bytecode and sys.pycache_prefix is None and not has_bytecode():  # as in kernel_env
         sys.pycache_prefix = str(bytecode_cache(Path(tempfile.gettempdir()) / "liverlab-grade-pycache"))
         sys.dont_write_bytecode = False
     if not args.submissions.is_dir():
