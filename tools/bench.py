@@ -152,6 +152,9 @@ def main(argv=None) -> int:
         rows.append(("full test suite (make test, env ready)", bench_tests(), BUDGETS["test_suite"]))
     rows.append(("meld3, 1,000,000 patients (median of 3)", bench_meld3(), BUDGETS["meld3_1e6"]))
     rows.extend(bench_widgets())
+    from tools.grade import bench_grading  # issue 13: 40 submissions of one notebook, 2 cores, budget 3 min
+
+    rows.append(("grading 40 submissions of notebook 00 (2 jobs)", bench_grading(40, "00", jobs=2), 180.0))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'seconds':>8}  {'budget':>7}  verdict")
