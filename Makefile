@@ -6,12 +6,12 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab times test test-fast book slides student solutions lint variants grade bench lock clean
+.PHONY: help env lab times test test-fast book slides student solutions lint variants release grade bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
 
-$(STAMP): requirements-lock.txt pyproject.toml tools/setup_env.sh
+$(STAMP): requirements-lock.txt pyproject.toml tools/setup_env.sh tools/warm_bytecode.py
 	PYTHON=$(PYTHON) bash tools/setup_env.sh && touch $(STAMP)
 
 env: $(STAMP)    ## create or update .venv from the pinned lock
@@ -43,8 +43,11 @@ lint: $(STAMP)       ## structure, self-checks, freshness, leaks, honest times
 times: $(STAMP)      ## estimated minutes per notebook (core path and optional sections)
 	$(PY) -m tools.authoring times
 
-variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30)
-	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB))
+variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30 ROSTER=students.csv)
+	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB)) $(if $(ROSTER),--roster $(ROSTER))
+
+release: $(STAMP)    ## the student distribution in _build/release/ (no solutions), checked; VARIANTS=variants adds them
+	$(PY) -m tools.release $(if $(OUT),--out $(OUT)) $(if $(VARIANTS),--variants $(VARIANTS))
 
 grade: $(STAMP)      ## grade submitted notebooks: make grade SUBMISSIONS=DIR [NB=02] [ROSTER=roster.csv] [OUT=grading] [JOBS=2]
 	$(PY) -m tools.grade $(or $(SUBMISSIONS),$(error set SUBMISSIONS=DIR, the folder of submitted notebooks)) $(if $(NB),--notebook $(NB)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS))
@@ -54,6 +57,7 @@ bench: $(STAMP)      ## time the environment step, each notebook and the test su
 
 lock:                ## regenerate requirements-lock.txt from requirements.in (needs uv)
 	uv pip compile requirements.in --universal --python-version 3.10 --no-emit-package rfc3987-syntax --no-header -o requirements-lock.txt
+	uv pip compile requirements-runtime.in -c requirements-lock.txt --universal --python-version 3.10 --no-emit-package rfc3987-syntax --no-header -o requirements-runtime.txt
 
 clean:               ## remove the environment and caches
 	rm -rf $(VENV) .tools .pytest_cache .hypothesis bench/results variants
