@@ -338,7 +338,8 @@ def test_claim_preset_labels_carry_the_lab_unit(lab, unit):
 
 
 def test_claim_presets_in_g_dl_and_g_l_agree():
-    per_dl, per_l = claim_calculator_preset("albumin (g/dL)"), claim_calculator_preset("albumin (g/L)")
+    per_dl = claim_calculator_preset("albumin (g/dL)")
+    per_l = claim_calculator_preset("albumin (g/L)")
     for name in ("population_mean", "baseline_sd", "cutoff", "reported_change"):
         assert per_l[name] == pytest.approx(10 * per_dl[name])
     assert set(CLAIM_LABS) >= {"albumin (g/dL)", "albumin (g/L)"}
