@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab times test test-fast book slides student solutions lint variants release grade bench lock clean
+.PHONY: help env lab times test test-fast book book-student slides student solutions lint variants release grade bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
@@ -27,6 +27,9 @@ test-fast: $(STAMP)  ## library and authoring tests only (no notebooks, no brows
 
 book: $(STAMP)       ## the course website, student + instructor editions, offline: _build/site/index.html
 	$(PY) -m tools.book
+
+book-student: $(STAMP)  ## the site to publish: student edition only, no link to the instructor edition: _build/site-student/
+	$(PY) -m tools.book --student-only --out _build/site-student
 
 slides: $(STAMP)     ## journal-club presenter pack, offline: _build/slides/ (reveal.js deck from notebook 07, handout)
 	$(PY) -m tools.slides

@@ -1,6 +1,9 @@
 """Build the course website: a static, offline HTML site with two editions (``make book``).
 
-``python -m tools.book [--out DIR] [--jobs N] [--only NN ...] [--no-execute]``
+``python -m tools.book [--out DIR] [--jobs N] [--only NN ...] [--no-execute] [--student-only]``
+
+``--student-only`` (``make book-student``, into ``_build/site-student/``) builds the student
+edition alone, with no page or link of the instructor edition: the site to publish.
 
 - **Student edition** (``student/``): every ``notebooks/NN_slug.ipynb``, *executed at build
   time* as a student would first run it (answers absent, self-checks say "not answered yet").
@@ -8,7 +11,9 @@
   stored in it (already executed by ``make solutions``; not executed again).
 - ``index.html`` (front page), ``student/index.html`` and ``instructor/index.html`` (course maps,
   titles from each notebook's first cell), previous/next links on every page, and a link from
-  each edition to the other.
+  each edition to the other;
+- ``glossary.html`` from ``GLOSSARY.md`` when the course has one; the notebooks' links to
+  ``../GLOSSARY.md`` point to it.
 
 The site loads nothing from outside. Pages are rendered by nbconvert's ``HTMLExporter``
 (``lab`` template) with the blocks that load require.js, MathJax, Mermaid and the widget
@@ -476,19 +481,26 @@ class Page:
 @dataclass
 class Site:
     out: Path
-    pages: dict[str, list[Page]] = field(default_factory=dict)
+    pages: dict[str, list[Page]] = field(default_factory=dict)  # only the editions being built
     execute: dict[str, bool] = field(default_factory=dict)
+    glossary: bool = False  # GLOSSARY.md exists: glossary.html is built and linked
 
     def page(self, edition: str, name: str) -> Page | None:
-        return next((p for p in self.pages[edition] if p.name == name), None)
+        return next((p for p in self.pages.get(edition, []) if p.name == name), None)
 
 
-def discover(out: Path, only: list[str] | None = None, execute_students: bool = True) -> Site:
+def discover(
+    out: Path, only: list[str] | None = None, execute_students: bool = True, student_only: bool = False
+) -> Site:
     """Whatever notebooks exist now, in course order (their NN prefix)."""
     site = Site(
-        out, execute={e: spec["execute"] and execute_students for e, spec in EDITIONS.items()}
+        out,
+        execute={e: spec["execute"] and execute_students for e, spec in EDITIONS.items()},
+        glossary=GLOSSARY.is_file(),
     )
     for edition, spec in EDITIONS.items():
+        if student_only and edition != "student":
+            continue
         pages = []
         for path in sorted(spec["source"].glob("*.ipynb")):
             if not NOTEBOOK_NAME.match(path.name) or (
@@ -519,7 +531,11 @@ def nav_html(site: Site, page: Page) -> str:
         parts.append(
             f'<a rel="next" href="{pages[i + 1].href}">Next: {html.escape(pages[i + 1].title)} →</a>'
         )
-    if twin:
+    if site.glossary:
+        parts.append('<a href="../glossary.html">Glossary</a>')
+    if other not in site.pages:  # --student-only: no link to an edition that is not published
+        pass
+    elif twin:
         parts.append(
             f'<a class="ll-edition" href="../{other}/{twin.href}">'
             f"{EDITIONS[other]['label']} of this notebook</a>"
@@ -557,7 +573,34 @@ def render_page(site: Site, page: Page, nb: nbformat.NotebookNode) -> tuple[str,
         ),
         body,
     )
+    if site.glossary:
+        body = GLOSSARY_LINK.sub(lambda m: f'href="../glossary.html{m.group(1) or ""}"', body)
     return body, warnings
+
+
+GLOSSARY = ROOT / "GLOSSARY.md"
+GLOSSARY_LINK = re.compile(r'href="(?:\.\./)?GLOSSARY\.md(#[^"]*)?"')
+
+
+def glossary_page(site: Site) -> str:
+    """GLOSSARY.md as a page at the site's root; its links to notebooks point to student pages."""
+    body = markdown_to_html(GLOSSARY.read_text(encoding="utf-8"))
+    body = re.sub(  # a notebook that is not in this site (--only) stays as plain text
+        r'<a href="(?:\.\./)?notebooks/(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?">(.*?)</a>',
+        lambda m: (
+            f'<a href="student/{m.group(1)}.html{m.group(2) or ""}">{m.group(3)}</a>'
+            if site.page("student", m.group(1))
+            else m.group(3)
+        ),
+        body,
+        flags=re.S,
+    )
+    nav = (
+        f'<nav class="ll-nav" aria-label="Course navigation"><a class="ll-course" href="index.html">{COURSE}</a>'
+        ' <a href="student/index.html">Course map</a></nav>'
+    )
+    return standalone(f"Glossary · {COURSE}", f'<header>{nav}</header>\n<main id="content">\n{body}\n</main>',
+                      "assets/course.css")
 
 
 def build_page(site: Site, page: Page) -> dict:
@@ -615,9 +658,15 @@ def map_table(site: Site, edition: str, prefix: str = "") -> str:
 
 def edition_index(site: Site, edition: str) -> str:
     spec, other = EDITIONS[edition], OTHER[edition]
+    switch = (
+        f' <a class="ll-edition" href="../{other}/index.html">Switch to the {EDITIONS[other]["label"].lower()}</a>'
+        if other in site.pages
+        else ""
+    )
+    glossary = ' <a href="../glossary.html">Glossary</a>' if site.glossary else ""
     nav = (
         f'<nav class="ll-nav" aria-label="Course navigation"><a class="ll-course" href="../index.html">{COURSE}</a>'
-        f' <a class="ll-edition" href="../{other}/index.html">Switch to the {EDITIONS[other]["label"].lower()}</a></nav>'
+        f"{glossary}{switch}</nav>"
     )
     body = (
         f'<header>{nav}</header>\n<main id="content">\n<h1>{COURSE}: {spec["label"].lower()}</h1>\n'
@@ -637,6 +686,12 @@ def front_page(site: Site) -> str:
         f'<section class="ll-card"><h2><a href="{edition}/index.html">{spec["label"]}</a></h2>'
         f"<p>{spec['blurb']}</p><p>{_count(len(site.pages[edition]))}.</p></section>"
         for edition, spec in EDITIONS.items()
+        if edition in site.pages
+    )
+    glossary = (
+        '<p>Terms: the <a href="glossary.html">glossary</a>, the course\'s terms in one page.</p>\n'
+        if site.glossary
+        else ""
     )
     body = (
         f'<main id="content">\n<h1>{COURSE}</h1>\n'
@@ -644,7 +699,7 @@ def front_page(site: Site) -> str:
         "regenerative therapies, with numbers you compute yourself: MELD, survival curves, "
         "regression to the mean, before-after studies and a randomized trial.</p>\n"
         f'<div class="ll-cards">{cards}</div>\n<h2>Course map</h2>\n'
-        f"{map_table(site, 'student', 'student/')}\n"
+        f"{map_table(site, 'student', 'student/')}\n{glossary}"
         '<p class="ll-note">This site works offline: every page, figure and formula is in these '
         "files. Educational use only: nothing here is a clinical calculator or advice for the "
         "care of a patient.</p>\n</main>"
@@ -658,6 +713,7 @@ def build(
     jobs: int = 2,
     only: list[str] | None = None,
     execute_students: bool = True,
+    student_only: bool = False,
     log=print,
 ) -> dict:
     """Build the whole site into ``out`` (replaced); return a summary with timings."""
@@ -665,8 +721,8 @@ def build(
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
-    site = discover(out, only, execute_students)
-    for edition in EDITIONS:
+    site = discover(out, only, execute_students, student_only)
+    for edition in site.pages:
         (out / edition).mkdir(parents=True, exist_ok=True)
     (out / "assets").mkdir(parents=True, exist_ok=True)
     (out / "assets" / "course.css").write_text(CSS, encoding="utf-8")
@@ -687,9 +743,11 @@ def build(
             result = build_page(site, page)
             log(f"  {result['page']:<48} {result['seconds']:6.1f} s")
             results.append(result)
-    for edition in EDITIONS:
+    for edition in site.pages:
         (out / edition / "index.html").write_text(edition_index(site, edition), encoding="utf-8")
     (out / "index.html").write_text(front_page(site), encoding="utf-8")
+    if site.glossary:
+        (out / "glossary.html").write_text(glossary_page(site), encoding="utf-8")
     html_files = sorted(out.rglob("*.html"))
     for path in html_files:
         problems = offline_problems(path.read_text(encoding="utf-8"))
@@ -712,7 +770,8 @@ def build(
     }
     log(
         f"built {len(html_files)} pages ({len(site.pages['student'])} student, "
-        f"{len(site.pages['instructor'])} instructor, 3 index) in {seconds:.1f} s "
+        f"{len(site.pages.get('instructor', []))} instructor, {len(site.pages) + 1} index"
+        f"{', glossary' if site.glossary else ''}) in {seconds:.1f} s "
         f"with {jobs} job(s): {out}/index.html"
     )
     return summary
@@ -743,9 +802,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do not execute the student notebooks (a quick preview without outputs)",
     )
+    parser.add_argument(
+        "--student-only",
+        action="store_true",
+        help="the student edition alone, without any link to the instructor edition (for publishing)",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.out, jobs=args.jobs, only=args.only, execute_students=not args.no_execute)
+        build(args.out, jobs=args.jobs, only=args.only, execute_students=not args.no_execute,
+              student_only=args.student_only)
     except Exception as exc:  # noqa: BLE001 - one readable line for `make book`
         print(f"book: build failed: {exc}", file=sys.stderr)
         return 1
