@@ -12,9 +12,9 @@ from tools import authoring, variants
 
 
 def test_seeds_are_shifted_and_nothing_else():
-    source = "rng = np.random.default_rng(2024)\nsim(n=5, seed=7)\nx = 2024"
+    source = "rng = np.random.default_rng(2024)\nsim(n=5, seed=7)\nx = 2024\nCLINIC_SEED = 3\nseed = 4"
     assert variants.with_seeds_shifted(source, 2) == (
-        "rng = np.random.default_rng(17862)\nsim(n=5, seed=15845)\nx = 2024")
+        "rng = np.random.default_rng(17862)\nsim(n=5, seed=15845)\nx = 2024\nCLINIC_SEED = 15841\nseed = 4")
 
 
 def test_prose_quoting_a_seed_names_the_variants_seed():

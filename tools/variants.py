@@ -5,8 +5,8 @@
 
 For variant k = 1..N:
 
-1. copy each solution notebook and change every seed written as ``default_rng(<int>)`` or
-   ``seed=<int>`` to ``<int> + 7919 * k``; prose that quotes a seed (``seed 2024``, ``seed=7``,
+1. copy each solution notebook and change every seed written as ``default_rng(<int>)``,
+   ``seed=<int>`` or ``SEED = <int>`` (any upper-case name ending in SEED) to ``<int> + 7919 * k``; prose that quotes a seed (``seed 2024``, ``seed=7``,
    ``default_rng(14)``) is shifted the same way, so it names the variant's seed. Notebooks on
    real or committed data have no seed and stay the same (their answers do not vary);
 2. mark every notebook of the variant: its first code cell sets ``LIVERLAB_VARIANT=k``, and the
@@ -41,8 +41,8 @@ from pathlib import Path
 from liverlab import checks
 from tools import authoring
 
-SEED_PATTERN = re.compile(r"(default_rng\(|seed=)(\d+)")
-PROSE_SEED_PATTERN = re.compile(r"(default_rng\(|seed=|\bseed )(\d+)")
+SEED_PATTERN = re.compile(r"(default_rng\(|seed=|\b[A-Z_]*SEED\s*=\s*)(\d+)")
+PROSE_SEED_PATTERN = re.compile(r"(default_rng\(|seed=|\bseed |\b[A-Z_]*SEED\s*=\s*)(\d+)")
 SEED_STEP = 7919
 VARIANT_ENV = "LIVERLAB_VARIANT"
 INSTRUCTOR_FILES = ("answer_key.csv", "answer_values.json")
