@@ -1,7 +1,8 @@
 """The course website (`make book`, tools/book.py) and the accessibility rules it relies on.
 
 No browser here (tests/test_browser.py drives Chromium over the whole site). The site is built
-for notebook 00 only, into a temporary folder: both editions, the student page executed.
+for notebook 00 only, into a temporary folder: both editions, the student page executed (by
+nbval in the same run, whose outputs tests/conftest.py keeps, or here when nbval does not run).
 """
 
 import re
@@ -156,11 +157,22 @@ def test_widget_outputs_become_a_note_and_test_markers_disappear():
 # A small real build: notebook 00, both editions
 # ----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def site00(tmp_path_factory):
-    if not (NOTEBOOKS / "00_start_here.ipynb").exists():
+def site00(tmp_path_factory, nbval_student_runs):
+    """Notebook 00's pages. The student page shows the notebook executed top to bottom: by nbval
+    in this run when it runs notebooks/ (tests/conftest.py keeps its outputs), else here."""
+    name = "00_start_here.ipynb"
+    if not (NOTEBOOKS / name).exists():
         pytest.skip("notebooks/00_start_here.ipynb is missing")
     out = tmp_path_factory.mktemp("site") / "site"
-    summary = book.build(out, jobs=1, only=["00"], log=lambda *_: None)
+    executed = nbval_student_runs([name])[name]
+    if executed is None:
+        return out, book.build(out, jobs=1, only=["00"], log=lambda *_: None)
+    folder = tmp_path_factory.mktemp("executed")
+    nbformat.write(executed, folder / name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(book.EDITIONS["student"], "source", folder)
+        summary = book.build(out, jobs=1, only=["00"], execute_students=False,
+                             log=lambda *_: None)
     return out, summary
 
 
