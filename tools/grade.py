@@ -71,6 +71,7 @@ CELL_TIMEOUT = 60                       # seconds per cell
 TOTAL_TIMEOUT = 900                     # seconds per notebook
 HARD_MARGIN = 90                        # the worker process is killed this long after the total cap
 MAX_ITEMS = 10_000                      # longer answers are recorded by their length only
+PROBE_TIMEOUT = 15                      # seconds a kernel has to answer again after an interrupt
 
 RESULT_WORDS = {"correct": "✅ right", "not yet": "❌ not yet", "not answered": "⏳ not answered"}
 SCORE = {"correct": 1, "not yet": 0, "not answered": ""}
@@ -354,7 +355,7 @@ def instrumented(nb, exercises: list[Exercise], record_path: Path,
     new = copy.deepcopy(nb)
     new.metadata[GRADE_KEY] = {"preload": PRELOAD.format(names=list(preload))}
     for i, cell in enumerate(new.cells):
-        cell.metadata[GRADE_KEY] = {"cell": i}
+        cell.metadata[GRADE_KEY] = {"cell": i + 1}  # cells counted from 1, markdown included
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     after: dict[int, list] = collections.defaultdict(list)
@@ -447,6 +448,9 @@ def run_worker(notebook: Path, cwd: Path, status_path: Path, cell_timeout: int, 
                           "and was interrupted", "traceback": []},
         record_timing=False, store_widget_state=False, iopub_timeout=10, shutdown_kernel="immediate",
         resources={"metadata": {"path": str(cwd)}})
+    replies: dict[int, str] = {}  # cell index -> error name of its execute reply (a timeout is only there)
+    client.on_cell_error = lambda cell, cell_index, execute_reply: replies.__setitem__(
+        cell_index, execute_reply["content"].get("ename", "Error"))
     deadline = time.monotonic() + total_timeout
     student_cell = None
     try:
@@ -456,9 +460,8 @@ def run_worker(notebook: Path, cwd: Path, status_path: Path, cell_timeout: int, 
             save()
             preload = nb.metadata.get(GRADE_KEY, {}).get("preload")
             if preload:  # warm the imports with the whole budget, so a slow import is not a "slow cell"
-                client.timeout = int(max(1, deadline - time.monotonic()))
-                client.execute_cell(nbformat.v4.new_code_cell(preload), 0, store_history=False)
-            for index, cell in enumerate(nb.cells):
+                run_extra(client, preload, int(max(1, deadline - time.monotonic())))
+            for index, cell in enumerate(list(nb.cells)):
                 meta = cell.metadata.get(GRADE_KEY, {})
                 student_cell = meta.get("cell", student_cell)
                 remaining = deadline - time.monotonic()
@@ -469,20 +472,43 @@ def run_worker(notebook: Path, cwd: Path, status_path: Path, cell_timeout: int, 
                 client.execute_cell(cell, index)
                 if cell.cell_type != "code" or "record" in meta:
                     continue
-                error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
-                if error is not None and error.get("ename") == "GradingTimeout" or (
-                        error is not None and error.get("ename") == "KeyboardInterrupt"):
+                error = replies.get(index)
+                if error in ("GradingTimeout", "KeyboardInterrupt"):
                     status["timeouts"].append(student_cell)
+                    if not responsive(client, min(PROBE_TIMEOUT, cell_timeout)):
+                        status["stuck"] = student_cell  # the cell ignored the interrupt (e.g. SIGINT masked)
+                        save()
+                        break
                 elif error is not None:
-                    status["errors"].append([student_cell, error.get("ename", "Error")])
+                    status["errors"].append([student_cell, error])
                 save()
     except DeadKernelError:
-        status["crashed"] = student_cell
+        status["crashed"] = student_cell or 0
     except Exception as exc:  # anything else nbclient raises: keep what was recorded
-        status["crashed"] = student_cell
+        status["crashed"] = student_cell or 0
         status["failure"] = f"{type(exc).__name__}: {exc}"[:300]
     save()
     return 0
+
+
+def run_extra(client, source: str, timeout: int) -> None:
+    """Run code that is not one of the notebook's cells (nbclient stores a cell by index: add one, then drop it)."""
+    import nbformat
+
+    cells = client.nb.cells
+    cells.append(nbformat.v4.new_code_cell(source))
+    try:
+        client.timeout = timeout
+        client.execute_cell(cells[-1], len(cells) - 1, store_history=False)
+    finally:
+        cells.pop()
+
+
+def responsive(client, timeout: int) -> bool:
+    """After an interrupt: does the kernel run a trivial cell within ``timeout`` seconds?"""
+    start = time.monotonic()
+    run_extra(client, "pass", timeout)
+    return time.monotonic() - start < timeout - 0.5
 
 
 # ----------------------------------------------------------------------------------------
@@ -603,16 +629,22 @@ def grade_submission(sub: Submission, exercises: list[Exercise], answers: tuple[
         sub.problems.append("the grading worker failed: " + stderr.decode(errors="replace").strip()[-300:])
 
     records = read_records(record_path, tokens)
-    for cell_no in status.get("timeouts", []):
+    for cell_no in [c for c in status.get("timeouts", []) if c != status.get("stuck")]:
         sub.problems.append(f"cell {cell_no} ran over the {cell_timeout} s limit and was interrupted")
-        graded.notes.append(f"Cell {cell_no} of your notebook ran longer than {cell_timeout} seconds and was "
-                            "stopped; the cells after it were still run.")
-    if status.get("crashed") is not None or status.get("failure"):
-        sub.problems.append(f"the kernel died while running cell {status.get('crashed')} "
+        graded.notes.append(f"Cell {cell_no} of your notebook (counting every cell from the top) ran longer than "
+                            f"{cell_timeout} seconds and was stopped; the cells after it were still run.")
+    if status.get("crashed") is not None:
+        where = f"cell {status['crashed']}" if status["crashed"] else "start-up, before the first cell"
+        sub.problems.append(f"the kernel died while running {where} "
                             f"({status.get('failure', 'e.g. os._exit, a crash or out of memory')}); "
                             "exercises after it were not graded")
-        graded.notes.append(f"Python stopped (the kernel died) while running cell {status.get('crashed')}; the "
-                            "exercises after it could not be graded.")
+        graded.notes.append(f"Python stopped (the kernel died) while running {where}; the exercises after it "
+                            "could not be graded.")
+    if status.get("stuck") is not None:
+        sub.problems.append(f"cell {status['stuck']} ran over the {cell_timeout} s limit and did not stop when "
+                            "interrupted; grading stopped there and exercises after it were not graded")
+        graded.notes.append(f"Cell {status['stuck']} of your notebook could not be interrupted; the exercises after "
+                            "it could not be graded.")
     if status.get("capped") is not None:
         sub.problems.append(f"the notebook ran over the {total_timeout} s total limit at cell "
                             f"{status['capped']}; exercises after it were not graded")
