@@ -20,6 +20,20 @@ One cohort of 200,000 patients (about 47,000 decompensated at enrolment) is simu
 module. Each estimate is compared with its published value within a tolerance that the test
 states and explains; truth-recovery tests compare an estimate's 95% confidence interval with
 the value the generator was given (so each of them fails for about 1 seed in 20).
+
+Sample sizes (issue 14: the smallest sample that still tests the claim at its stated power).
+Simulating the 200,000 patients takes about a second; what costs time is fitting models to them.
+- The calibration tests keep all 200,000: their tolerances were set for this size (3 Monte
+  Carlo SE in the MELD >= 40 stratum of about 240 patients; the refit of the Wiesner curve moves
+  by at most 0.002 between samples of this size), and they cost little (Kaplan-Meier, medians).
+- A truth-recovery test must detect an error of 10% in the true value (a log hazard ratio per
+  MELD point of 0.151 instead of 0.137; a hazard ratio of 2.21 or 1.83 instead of 2.01; a rate
+  of 0.022 instead of 0.020) with at least 90% power at the 5% level: its standard error must
+  be at most error / (1.96 + 1.28) (:data:`POWER_Z`). The Cox fits, the slow part, use the first
+  patients of the cohort up to the size that achieves this (with some margin: 3,000 of the
+  decompensated patients, 15,000 of the compensated ones; every patient is an independent draw),
+  and each test asserts its standard error, so the power is checked on every run. The
+  person-time rates are cheap and use every patient (their errors are far smaller).
 """
 
 import dataclasses
@@ -48,6 +62,9 @@ from liverlab.scores import meld, meld3, meld_na
 from tools import make_teaching_cohort
 
 N_CALIBRATION = 200_000
+N_COX_DECOMPENSATED = 3_000    # SE of the MELD coefficient about 0.0037 (at most 0.0042 needed)
+N_COX_COMPENSATED = 15_000     # about 5,300 decompensations; SE of ln HR about 0.027 (<= 0.029)
+POWER_Z = 1.96 + 1.28          # two-sided 5% test, 90% power
 THREE_MONTHS_DAYS = 0.25 * DAYS_PER_YEAR
 PARAMS = CirrhosisParameters()
 
@@ -122,14 +139,16 @@ def test_default_hazard_is_the_wiesner_fit(decompensated):
     (tolerance 0.002 on the slope, 2% on the level: the fit moves that much between samples
     and the defaults are rounded) and that their misfit is at most STRUCTURAL_MISFIT.
     """
-    score = decompensated["meld"].to_numpy()
+    # MELD takes whole values 6-40: the mean risk of a stratum is the count-weighted mean over
+    # its distinct scores (the same numbers as a mean over patients, 1,000 times faster).
+    score, count = np.unique(decompensated["meld"].to_numpy(), return_counts=True)
     strata = [(score >= low) & (score <= high) for _, low, high, _ in WIESNER_2003]
     published = np.array([row[3] for row in WIESNER_2003])
 
     def relative_misfit(log_level, slope):
         hazard = np.exp(log_level + slope * (score - 15.0))
         risk = 1.0 - np.exp(-0.25 * hazard)
-        return np.array([risk[s].mean() for s in strata]) / published - 1.0
+        return np.array([np.average(risk[s], weights=count[s]) for s in strata]) / published - 1.0
 
     fit = minimize(lambda x: np.abs(relative_misfit(*x)).max(), x0=[math.log(0.2), 0.13],
                    method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9,
@@ -239,27 +258,204 @@ def test_km_median_recovers_true_median_of_the_group(decompensated):
 
 
 def test_cox_recovers_log_hazard_ratio_per_meld_point(decompensated):
-    """Cox model of death (transplant and censoring censored) on MELD, among patients
-    decompensated at enrolment: the 95% CI of the coefficient contains the true 0.137."""
-    data = pd.DataFrame({"days": decompensated["days_to_event"],
-                         "died": (decompensated["event"] == "death").astype(int),
-                         "meld": decompensated["meld"]})
+    """Cox model of death (transplant and censoring censored) on MELD, among the first
+    N_COX_DECOMPENSATED patients decompensated at enrolment: the 95% CI of the coefficient
+    contains the true 0.137, and its SE is small enough to detect a 10% error (0.0137) with 90%
+    power (see the module docstring)."""
+    sample = decompensated.iloc[:N_COX_DECOMPENSATED]
+    data = pd.DataFrame({"days": sample["days_to_event"],
+                         "died": (sample["event"] == "death").astype(int),
+                         "meld": sample["meld"]})
     cph = CoxPHFitter().fit(data, duration_col="days", event_col="died", batch_mode=True)
     low, high = cph.confidence_intervals_.loc["meld"]
-    assert low <= PARAMS.log_hr_death_per_meld_point.value <= high, (low, high)
+    truth = PARAMS.log_hr_death_per_meld_point.value
+    assert low <= truth <= high, (low, high)
+    assert cph.standard_errors_["meld"] <= 0.10 * truth / POWER_Z
 
 
 def test_cox_recovers_hazard_ratio_of_alcohol_for_decompensation(compensated):
     """Cox model of decompensation (death, transplant and censoring before it censored) on
-    alcohol vs any other aetiology, among compensated patients: the 95% CI of the log hazard
-    ratio contains the true ln(0.0819 / 0.0407) = ln 2.01."""
-    days, happened = _decompensation_data(compensated)
+    alcohol vs any other aetiology, among the first N_COX_COMPENSATED compensated patients: the
+    95% CI of the log hazard ratio contains the true ln(0.0819 / 0.0407) = ln 2.01, and its SE is
+    small enough to detect a 10% error in the hazard ratio (ln 1.1) with 90% power."""
+    sample = compensated.iloc[:N_COX_COMPENSATED]
+    days, happened = _decompensation_data(sample)
     data = pd.DataFrame({"days": days, "decompensated": happened.astype(int),
-                         "alcohol": (compensated["aetiology"] == "alcohol").astype(int)})
+                         "alcohol": (sample["aetiology"] == "alcohol").astype(int)})
     cph = CoxPHFitter().fit(data, duration_col="days", event_col="decompensated",
                             batch_mode=True)
     low, high = cph.confidence_intervals_.loc["alcohol"]
     assert low <= math.log(PARAMS.decompensation_hr_alcohol) <= high, (low, high)
+    assert cph.standard_errors_["alcohol"] <= math.log(1.10) / POWER_Z
+
+
+# ---- person-time rates against the generator's parameters (issue 11) ------------------------
+#
+# Every hazard of the generator is constant, so occurrence / exposure (events per person-year at
+# risk) is the maximum-likelihood estimate of a rate, with a 95% CI of rate x exp(+-1.96 / sqrt(D))
+# for D events. Times are whole days rounded up (on average half a day added to follow-up of
+# several years: a bias below 0.05%, ignored).
+
+# Administrative censoring happens 8 to 12 years after enrolment (12-year study, 4 years of
+# accrual): before day LOSS_WINDOW_DAYS, every censoring is a loss to follow-up.
+LOSS_WINDOW_DAYS = math.ceil((PARAMS.study_duration_years.value - PARAMS.accrual_years.value)
+                             * DAYS_PER_YEAR)
+
+
+def _rate_ci(events, person_years):
+    """Occurrence / exposure rate and its 95% CI (log scale); arrays or numbers."""
+    events = np.asarray(events, dtype=float)
+    rate = events / np.asarray(person_years, dtype=float)
+    with np.errstate(divide="ignore"):
+        half = 1.96 / np.sqrt(events)
+    return rate, rate * np.exp(-half), rate * np.exp(half)
+
+
+def _compensated_exposure(cohort):
+    """For patients compensated at enrolment: years at risk while compensated (to decompensation
+    or the end of follow-up), whether they died compensated, whether they decompensated."""
+    happened = cohort["days_to_decompensation"].notna()
+    years = cohort["days_to_decompensation"].where(happened, cohort["days_to_event"]) / DAYS_PER_YEAR
+    died = (cohort["event"] == "death") & ~happened
+    return years, died, happened
+
+
+def _loss_exposure(cohort):
+    """Everyone: years at risk of loss to follow-up before LOSS_WINDOW_DAYS, and the losses."""
+    days = cohort["days_to_event"]
+    lost = (cohort["event"] == "censored") & (days < LOSS_WINDOW_DAYS)
+    return np.minimum(days, LOSS_WINDOW_DAYS) / DAYS_PER_YEAR, lost
+
+
+def _check_rate(events, person_years, truth):
+    rate, low, high = _rate_ci(events, person_years)
+    assert low <= truth <= high, (float(rate), float(low), float(high), truth)
+    assert 1 / math.sqrt(events) <= math.log(1.10) / POWER_Z, "too few events to detect 10%"
+
+
+def test_compensated_death_rate(compensated):
+    """Deaths before decompensation per person-year compensated: the 95% CI contains
+    death_rate_compensated (0.020 per year). About 18,000 deaths: the CI is about +-1.5%."""
+    years, died, _ = _compensated_exposure(compensated)
+    _check_rate(died.sum(), years.sum(), PARAMS.death_rate_compensated.value)
+
+
+@pytest.mark.parametrize("alcohol, parameter", [
+    (True, "decompensation_rate_alcohol"), (False, "decompensation_rate_non_alcohol")])
+def test_decompensation_rate_by_aetiology(compensated, alcohol, parameter):
+    """Decompensations per person-year compensated, alcohol and other aetiologies separately:
+    the 95% CI contains the generator's rate (0.0819 and 0.0407 per year)."""
+    group = compensated[(compensated["aetiology"] == "alcohol") == alcohol]
+    years, _, happened = _compensated_exposure(group)
+    _check_rate(happened.sum(), years.sum(), getattr(PARAMS, parameter).value)
+
+
+def test_loss_to_follow_up_rate(cohort):
+    """Censorings per person-year before the earliest administrative end (8 years), all
+    patients: only losses happen there, so the 95% CI contains loss_to_follow_up_rate (0.02)."""
+    years, lost = _loss_exposure(cohort)
+    _check_rate(lost.sum(), years.sum(), PARAMS.loss_to_follow_up_rate.value)
+
+
+def test_listing_and_transplant_rate(decompensated):
+    """Transplants among patients decompensated at enrolment: a share `proportion_listed` (0.17)
+    is listed and transplanted at `transplant_rate_listed` (0.545 per year), the others never.
+
+    The crude transplants per person-year is not 0.17 x 0.545: listed patients leave by
+    transplant sooner, so they contribute less person-time than their share. Listing is drawn
+    independently of everything else, so the person-time likelihood of (years, transplanted) is
+    that of a mixture, log L = sum over transplants of ln(p r) - r t + sum over the others of
+    ln(1 - p + p exp(-r t)); death and censoring do not depend on (p, r). Its maximum and the
+    inverse of its observed information give 95% CIs for p, r and the initial hazard of
+    transplant p x r (the person-time rate at decompensation), each containing the truth."""
+    years = (decompensated["days_to_event"] / DAYS_PER_YEAR).to_numpy()
+    transplanted = (decompensated["event"] == "transplant").to_numpy()
+    t_yes, t_no = years[transplanted], years[~transplanted]
+
+    def minus_log_likelihood(theta):
+        log_p, log_r = theta
+        p, r = math.exp(log_p), math.exp(log_r)
+        if p >= 1:
+            return np.inf
+        return -(t_yes.size * (log_p + log_r) - r * t_yes.sum()
+                 + np.log1p(-p * -np.expm1(-r * t_no)).sum())
+
+    fit = minimize(minus_log_likelihood, x0=[math.log(0.3), math.log(0.3)], method="Nelder-Mead",
+                   options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 2000})
+    step = 1e-4
+    hessian = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * step, np.eye(2)[j] * step
+            hessian[i, j] = (minus_log_likelihood(fit.x + ei + ej)
+                             - minus_log_likelihood(fit.x + ei - ej)
+                             - minus_log_likelihood(fit.x - ei + ej)
+                             + minus_log_likelihood(fit.x - ei - ej)) / (4 * step ** 2)
+    covariance = np.linalg.inv(hessian)
+    p, r = PARAMS.proportion_listed.value, PARAMS.transplant_rate_listed.value
+    for estimate, variance, truth in [
+            (fit.x[0], covariance[0, 0], math.log(p)),
+            (fit.x[1], covariance[1, 1], math.log(r)),
+            (fit.x.sum(), covariance.sum(), math.log(p * r))]:
+        half = 1.96 * math.sqrt(variance)
+        assert abs(estimate - truth) <= half, (math.exp(estimate), math.exp(truth), half)
+        assert math.sqrt(variance) <= math.log(1.10) / POWER_Z, "too imprecise to detect 10%"
+
+
+def test_hazard_after_decompensating_during_follow_up(cohort, decompensated):
+    """Patients who decompensate during follow-up then die at the decompensated hazard
+    h(MELD of their decompensated labs), not at the compensated 0.02 per year.
+
+    Their decompensated MELD is not in the data, but it has the same distribution as the MELD of
+    patients decompensated at enrolment: the same latent deviates give both, and who decompensates
+    depends on aetiology and chance only. So their true survival from decompensation (transplant
+    and censoring removed) is the mean of exp(-h_i t) over the enrolled decompensated patients'
+    hazards; its median must lie in the 95% CI of their Kaplan-Meier median from decompensation,
+    and their deaths per person-year must be far above the compensated rate."""
+    incident = cohort[(cohort["stage"] == "compensated")
+                      & cohort["days_to_decompensation"].notna()]
+    days = incident["days_to_event"] - incident["days_to_decompensation"]
+    died = incident["event"] == "death"
+    hazards = PARAMS.death_hazard_decompensated(decompensated["meld"].to_numpy())
+    true_median = brentq(lambda t: np.mean(np.exp(-hazards * t)) - 0.5, 0.01, 50.0)
+    estimate, low, high = _km_median_ci(days, died)
+    assert low <= true_median <= high, (estimate, low, high, true_median)
+    rate, _, _ = _rate_ci(died.sum(), days.sum() / DAYS_PER_YEAR)
+    assert rate > 5 * PARAMS.death_rate_compensated.value
+
+
+def test_rate_confidence_intervals_cover_the_truth_95_percent_of_the_time():
+    """Coverage of the person-time 95% CIs over many small cohorts: 1,000 cohorts of 400
+    patients. Patients are independent draws, so the 1,000 consecutive blocks of one simulation
+    of 400,000 patients are 1,000 independent cohorts (simulated at once: about a second).
+
+    Each cohort has about 35-50 events of each kind, so the CI is wide and its coverage is a real
+    test of the estimator and of the generator. Coverage must lie in 0.92-0.98 for each of three
+    rates; with 1,000 cohorts the SE of a true 0.95 is 0.007, so the window is +-4 SE (a correct
+    generator fails it about once in 30,000 runs), and a coverage of 0.90 would be caught."""
+    cohorts_n, size = 1_000, 400
+    cohort = simulate_cirrhosis_cohort(cohorts_n * size, seed=20_241)
+    block = np.arange(len(cohort)) // size
+
+    def coverage(mask, years, events, truth):
+        person_years = np.bincount(block[mask], weights=years[mask], minlength=cohorts_n)
+        counts = np.bincount(block[mask], weights=events[mask], minlength=cohorts_n)
+        _, low, high = _rate_ci(counts, person_years)
+        return float(np.mean((low <= truth) & (truth <= high)))
+
+    compensated = (cohort["stage"] == "compensated").to_numpy()
+    years, died, happened = (x.to_numpy(dtype=float) for x in _compensated_exposure(cohort))
+    not_alcohol = compensated & (cohort["aetiology"] != "alcohol").to_numpy()
+    loss_years, lost = (x.to_numpy(dtype=float) for x in _loss_exposure(cohort))
+    results = {
+        "compensated death": coverage(compensated, years, died,
+                                      PARAMS.death_rate_compensated.value),
+        "decompensation, not alcohol": coverage(not_alcohol, years, happened,
+                                                PARAMS.decompensation_rate_non_alcohol.value),
+        "loss to follow-up": coverage(np.ones(len(cohort), bool), loss_years, lost,
+                                      PARAMS.loss_to_follow_up_rate.value),
+    }
+    assert all(0.92 <= value <= 0.98 for value in results.values()), results
 
 
 # ---- structure of the cohort -------------------------------------------------------------------
