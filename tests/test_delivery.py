@@ -133,3 +133,129 @@ def test_environment_yml_is_the_runtime_set():
     assert "- -r requirements-runtime.txt" in text and "- -e ." in text
     for tool in ("pytest", "playwright", "hypothesis", "nbval"):
         assert tool not in text.split("dependencies:")[1], tool
+
+
+# ---- the student release, installed NON-editable in a fresh venv and copied elsewhere -------------
+# Slow part: running all eight student notebooks in the fresh environment (about 110 s of CPU; 2-5
+# min of wall time on a busy 2-core machine); the environment itself takes about 11 s (uv, offline,
+# from its cache). Skipped when uv is not available.
+RUNNER = r'''
+import json, sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+folder, names = Path(sys.argv[1]), sys.argv[2:]
+results = {}
+for name in names:
+    path = Path(name) if Path(name).is_absolute() else folder / name
+    nb = nbformat.read(path, as_version=4)
+    error = None
+    try:
+        NotebookClient(nb, kernel_name="python3", timeout=600, extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                       resources={"metadata": {"path": str(folder)}}).execute()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {str(exc)[-500:]}"
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    results[path.name] = {"error": error, "text": text}
+print(json.dumps(results))
+'''
+
+
+def find_uv():
+    for candidate in (shutil.which("uv"), ROOT / ".tools" / "uv" / "bin" / "uv"):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def installed_release(tmp_path_factory):
+    """(python of a fresh venv with liverlab installed non-editable, a copied course folder)."""
+    from tools import release
+
+    uv = find_uv()
+    if uv is None:
+        pytest.skip("uv is not available (make env fetches it into .tools/)")
+    base = tmp_path_factory.mktemp("delivery")
+    built = release.release(base / "release", allow_stale=True)
+    venv = base / "venv"
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("LIVERLAB_")}
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env)
+    env_venv = {**env, "VIRTUAL_ENV": str(venv)}
+    for args in (["-r", str(built / "requirements-runtime.txt")], [str(built)]):
+        done = subprocess.run([uv, "pip", "install", "-q", "--offline", "--no-deps", *args], env=env_venv,
+                              capture_output=True, text=True)
+        if done.returncode != 0:  # a cold uv cache needs PyPI once
+            subprocess.run([uv, "pip", "install", "-q", "--no-deps", *args], env=env_venv, check=True)
+    # The course folder elsewhere, without the library's source: only the installed copy can serve it.
+    course = base / "elsewhere" / "course"
+    shutil.copytree(built, course, ignore=shutil.ignore_patterns("liverlab", "pyproject.toml"))
+    python = venv / "bin" / "python"
+    where = subprocess.run([str(python), "-c", "import liverlab; print(liverlab.__file__)"], cwd=course,
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert str(venv) in where and str(ROOT) not in where, where
+    return python, course, env
+
+
+def run_in(installed, folder, names):
+    python, _, env = installed
+    done = subprocess.run([str(python), "-c", RUNNER, str(folder), *map(str, names)], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_a_right_answer_is_correct_with_the_keys_of_the_copied_folder(installed_release, tmp_path):
+    _, course, _ = installed_release
+    solution = authoring.clean_solution(authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb"))
+    for cell in solution.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    authoring.write(solution, tmp_path / "00_solution.ipynb")
+    result = run_in(installed_release, course / "notebooks", [tmp_path / "00_solution.ipynb"])["00_solution.ipynb"]
+    assert result["error"] is None, result["error"]
+    assert result["text"].count("correct.") == 2 and "not yet" not in result["text"]
+    assert "no answer key" not in result["text"]
+
+
+def test_every_student_notebook_runs_from_the_copied_release(installed_release):
+    _, course, _ = installed_release
+    names = sorted(p.name for p in (course / "notebooks").glob("*.ipynb"))
+    assert len(names) == len(authoring.solution_paths())
+    results = run_in(installed_release, course / "notebooks", names)
+    for name, result in results.items():
+        assert result["error"] is None, f"{name}: {result['error']}"
+        assert "not answered yet" in result["text"], name
+        assert "no answer key" not in result["text"] and "could not be checked" not in result["text"], name
+        assert "No course data folder found" not in result["text"], name
+
+
+# ---- the published site: student edition only, glossary included --------------------------------
+def test_student_only_site_has_no_instructor_edition_and_a_glossary(tmp_path):
+    from tools import book
+
+    summary = book.build(tmp_path / "site", jobs=1, only=["00", "01"], execute_students=False,
+                         student_only=True, log=lambda *a: None)
+    out = summary["out"]
+    assert not (out / "instructor").exists() and set(summary["editions"]) == {"student"}
+    for page in out.rglob("*.html"):
+        hrefs = [value for _, _, value in book.references(page.read_text(encoding="utf-8"))]
+        assert not [h for h in hrefs if "instructor" in h], page
+        assert not [h for h in hrefs if "GLOSSARY.md" in h], page
+    assert book.link_problems(out) == []
+    if (ROOT / "GLOSSARY.md").exists():
+        page = (out / "student" / "00_start_here.html").read_text(encoding="utf-8")
+        assert 'href="../glossary.html"' in page
+        glossary = (out / "glossary.html").read_text(encoding="utf-8")
+        assert 'href="student/01_meld_math.html"' in glossary
+        assert "notebooks/05_regression_to_the_mean.ipynb" not in glossary  # not in this site: plain text
+
+
+def test_default_site_still_links_both_editions(tmp_path):
+    from tools import book
+
+    out = book.build(tmp_path / "site", jobs=1, only=["00"], execute_students=False, log=lambda *a: None)["out"]
+    page = (out / "student" / "00_start_here.html").read_text(encoding="utf-8")
+    assert 'href="../instructor/00_start_here.html"' in page
+    assert book.link_problems(out) == []
