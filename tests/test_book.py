@@ -179,14 +179,15 @@ def site00(tmp_path_factory, nbval_student_runs):
 def test_build_writes_both_editions_and_their_maps(site00):
     out, summary = site00
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
-    assert pages == [
+    glossary = ["glossary.html"] if book.GLOSSARY.is_file() else []  # GLOSSARY.md -> glossary.html
+    assert pages == glossary + [
         "index.html",
         "instructor/00_start_here.html",
         "instructor/index.html",
         "student/00_start_here.html",
         "student/index.html",
     ]
-    assert summary["pages"] == 5 and summary["warnings"] == []
+    assert summary["pages"] == 5 + len(glossary) and summary["warnings"] == []
     assert (out / "assets" / "course.css").is_file() and (
         out / "assets" / "jupyterlab.css"
     ).is_file()

@@ -196,6 +196,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
         timeout=600,
         record_timing=False,
         store_widget_state=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no "running over TCP" warning
         resources={"metadata": {"path": str(cwd)}},
     ).execute(env=kernel_env())
     return nb
