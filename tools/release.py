@@ -39,7 +39,7 @@ ROOT = authoring.ROOT
 DEFAULT_OUT = ROOT / "_build" / "release"
 MARKER = "RELEASE.json"
 COPIED = ("LICENSE", "LICENSE-CONTENT.md", "CITATION.cff", "GLOSSARY.md", "pyproject.toml",
-          "requirements-runtime.txt", "environment.yml")
+          "requirements-runtime.in", "requirements-runtime.txt", "environment.yml")
 R_REFERENCE = ("pbc_reference.json", "cohort_reference.json")
 FORBIDDEN_NAMES = {"answer_values.json", "answer_key.csv", "executed_sources.json", "roster.csv"}
 FORBIDDEN_FOLDERS = {"solutions", "tests", "tools", ".git"}
