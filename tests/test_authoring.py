@@ -5,6 +5,7 @@ test that the course's real notebooks pass every check.
 """
 
 import copy
+import re
 import shutil
 import subprocess
 import sys
@@ -251,3 +252,19 @@ def test_split_prints_are_merged_so_stored_outputs_do_not_depend_on_timing():
     cleaned = authoring.clean_solution(nb)
     assert [(o.name, o.text) for o in cleaned.cells[4].outputs] == [
         ("stdout", "✅ Exercise 9.1: correct.\n"), ("stderr", "warn\n")]
+
+
+def test_readme_course_map_states_each_notebooks_own_times():
+    """The README's course map and each notebook's card give the same core (and optional) minutes."""
+    from tools import pacing
+
+    readme = (authoring.ROOT / "README.md").read_text(encoding="utf-8")
+    for path in authoring.solution_paths():
+        core, optional = pacing.stated_minutes(authoring.read(path))
+        row = re.search(rf"^\| {path.name[:2]} \| .*$", readme, re.M)
+        assert row, f"README course map has no row for {path.name}"
+        time_cell = row.group(0).split(" | ")[3]
+        assert time_cell.startswith(f"{core} min"), (path.name, time_cell, core)
+        if optional and optional >= 10:  # a few optional minutes need no mention
+            stated = re.search(r"\+(\d+) optional", time_cell)
+            assert stated and abs(int(stated.group(1)) - optional) <= 5, (path.name, time_cell, optional)
