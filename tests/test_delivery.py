@@ -65,9 +65,13 @@ def test_a_solution_never_executed_by_the_build_is_reported(course_copy):
 
 
 def test_make_lint_command_answers_in_under_5_s():
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tools.authoring", "lint", "00"], cwd=ROOT, capture_output=True)
-    assert time.perf_counter() - start < 5
+    # CPU time of the whole command (all notebooks), not wall time: robust on a busy machine
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-m", "tools.authoring", "lint"], cwd=ROOT, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) < 5
 
 
 # ---- `make solutions` errors: notebook and cell, no raw traceback, no kernel TCP warning ---------
