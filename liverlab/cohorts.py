@@ -453,9 +453,10 @@ class CirrhosisParameters:
         0.0, "fraction (CV)", "0: the NHANES sodium CV (cvi_sodium) includes analytical "
         "variation [V]")
     disease_cv_multiplier: Cited = Cited(
-        1.5, "multiplier of CVI", "course assumption: within-person variation is larger in "
-        "disease (direction [V]: Ricos 2007 Ann Clin Biochem 44:343; renal-transplant "
-        "patients PMC6807446), magnitude x1.5-2 unverified [U]; lower end taken")
+        1.5, "multiplier of CVI", "course assumption, not a measurement: Ricos 2007 (Ann Clin "
+        "Biochem 44:343) found within-person CV in disease of the same order as in health for "
+        "most quantities [V]; the x1.5 stands for intercurrent events of decompensated cirrhosis "
+        "(infection, bleeding, diuretics), magnitude unverified [U]")
     drift_sd_per_year: Cited = Cited(
         0.10, "SD of ln(change) per year", "course assumption: each patient's true labs drift "
         "linearly on the log scale with a slope drawn from N(0, 0.10) per year, no average "

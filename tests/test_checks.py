@@ -332,3 +332,16 @@ def test_keys_of_another_variant_are_refused_loudly(tmp_path, monkeypatch, capsy
     monkeypatch.setenv("LIVERLAB_VARIANT", "3")
     monkeypatch.chdir(variant)
     assert "could not be checked" in feedback(capsys, "1.1", 3.0)       # variant 3 with variant 2's keys
+
+
+def test_exercise_6_4_accepts_welch_and_student_p_values():
+    """Notebook 06 teaches both t-tests: its key must accept either p-value (0.000892 Student, 0.000879 Welch)."""
+    import json
+
+    from tools import authoring
+
+    key = json.loads(authoring.KEYS.read_text())["6.4"]
+    difference = json.loads(authoring.ANSWER_VALUES.read_text())["6.4"][0]
+    assert checks.evaluate("6.4", [difference, 0.000892], key).correct
+    assert checks.evaluate("6.4", [difference, 0.000879], key).correct
+    assert not checks.evaluate("6.4", [difference, 0.0021], key).correct  # e.g. a Mann-Whitney p
