@@ -692,6 +692,7 @@ def kernel_env(cache: Path) -> dict:
     """Environment of the grading workers and kernels: no answer recording, a non-GUI plot backend."""
     env = {k: v for k, v in os.environ.items() if k != RECORD_ENV}
     env["MPLBACKEND"] = "Agg"
+    env["LIVERLAB_DATA"] = str(DATA)  # liverlab.data.find_data_dir: also found through work/data
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     if env.get("PYTHONDONTWRITEBYTECODE") and "PYTHONPYCACHEPREFIX" not in env and not has_bytecode():
         # No .pyc beside the packages and none may be written: every kernel would recompile numpy,
@@ -862,7 +863,7 @@ def summary_figure(rows: list[dict], title: str):
 
     style.use()
     fig, ax = plt.subplots(figsize=(7.0, 0.45 * max(len(rows), 2) + 1.6))
-    labels = [f"Exercise {r['exercise']}" for r in rows][::-1]
+    labels = [r["exercise"] for r in rows][::-1]
     left = [0.0] * len(rows)
     parts = (("right", "right", style.OKABE_ITO[0], ""), ("not_yet", "not yet right", style.OKABE_ITO[1], "//"),
              ("not_answered", "not answered", style.OKABE_ITO[4], ".."))
@@ -870,9 +871,10 @@ def summary_figure(rows: list[dict], title: str):
         shares = [100 * r[column] / r["graded"] if r["graded"] else 0.0 for r in rows][::-1]
         ax.barh(labels, shares, left=left, color=colour, hatch=hatch, edgecolor="white", label=label)
         left = [a + b for a, b in zip(left, shares)]
+    graded = f", {rows[0]['graded']} graded" if rows else ""
     ax.set(xlim=(0, 100), xlabel="Submissions graded (%)", ylabel="Exercise",
-           title=f"Which exercises did the class find hard? ({title})")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(rows) > 3 else -0.3), ncol=3)
+           title=f"Which exercises did the class find hard? ({title}{graded})")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     return fig
 
