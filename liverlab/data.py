@@ -447,7 +447,8 @@ def _checked_bytes(filename, data_dir):
     if not path.is_file():
         raise FileNotFoundError(
             f"{filename} is missing from the data folder {folder}. Restore the committed copy "
-            f"with `git checkout -- data/{filename}` (run in the repository).")
+            f"with `git checkout -- data/{filename}` (run in the repository), or copy the data/ "
+            "folder again from the course folder you were given.")
     content = path.read_bytes()
     _check_sha256(content, filename, path)
     return content
