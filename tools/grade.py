@@ -990,10 +990,11 @@ def grade(folder: Path, out: Path, *, notebook: str | None = None, roster: Path 
 # ----------------------------------------------------------------------------------------
 # Benchmark: a class of filled-in submissions, graded in parallel
 # ----------------------------------------------------------------------------------------
-def answered_notebook(number: str, answer: set[str] | None = None, variant_folder_: Path | None = None):
+def answered_notebook(number: str, answer: set[str] | None = None, folder: Path | None = None):
     """The student notebook of ``number`` with the solution's code for the exercises in ``answer``.
 
-    ``answer=None`` answers every exercise; an id not in it keeps its placeholder. Built from the
+    ``answer=None`` answers every exercise; an id not in it keeps its placeholder. ``folder``: where the
+    student notebook is (default ``notebooks/``; a variant's folder for that variant). Built from the
     solution's code cells (matched by cell id), so it works for any notebook.
     """
     import nbformat
@@ -1001,10 +1002,9 @@ def answered_notebook(number: str, answer: set[str] | None = None, variant_folde
     from tools import authoring
 
     source = solution_path(number)
-    student_path = (variant_folder_ or NOTEBOOKS) / source.name
+    student_path = (folder or NOTEBOOKS) / source.name
     student = nbformat.read(student_path, as_version=4)
     solution = {c.get("id"): c for c in nbformat.read(source, as_version=4).cells}
-    exercises, _ = solution_exercises(number)
     current = None
     for cell in student.cells:
         if cell.cell_type == "markdown":
@@ -1015,7 +1015,6 @@ def answered_notebook(number: str, answer: set[str] | None = None, variant_folde
             solved = solution[cell.get("id")].source
             cell.source = "\n".join(line for line in solved.splitlines()
                                     if line.strip() not in (authoring.BEGIN, authoring.END))
-    del exercises
     return student
 
 
