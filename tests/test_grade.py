@@ -315,3 +315,44 @@ def test_expected_values_from_a_variant_key_csv(tmp_path, layout):
     rebuilt, true = grade.grading_key("0.1", values["0.1"], rules["0.1"]), grade.grading_key("0.1", 0.1150735,
                                                                                            rules["0.1"])
     assert (rebuilt["rule"], rebuilt["fingerprints"]) == (true["rule"], true["fingerprints"])
+
+
+def submission_of(nb, tmp_path, name="sam.ipynb"):
+    path = tmp_path / name
+    if isinstance(nb, str):
+        path.write_text(nb, encoding="utf-8")
+    else:
+        nbformat.write(nb, path)
+    sub = grade.find_submissions(tmp_path)[0]
+    grade.read_submission(sub)
+    return sub
+
+
+def test_the_notebook_number_comes_from_metadata_else_from_the_title(tmp_path):
+    nb = nbformat.read(STUDENT_NB, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("# 00 ·", "# 03 ·", 1)
+    sub = submission_of(nb, tmp_path)
+    assert sub.notebook == "00" and "its metadata says notebook 00 but its title says 03; graded as 00" in sub.problems
+    del nb.metadata["liverlab"]
+    sub = submission_of(nb, tmp_path)
+    assert sub.notebook == "03" and sub.problems == []
+    sub = submission_of('{"nbformat": 4, "metadata": {}}', tmp_path)
+    assert not sub.gradable and sub.problems[0].startswith("could not read the file: not a Jupyter notebook")
+
+
+def test_roster_checks(tmp_path):
+    subs = [grade.Submission(tmp_path / f"{s}.ipynb", s, f"{s}.ipynb", "00", v)
+            for s, v in (("ann", 1), ("ben", None), ("cat", None), ("dan", 2))]
+    grade.resolve_variants(subs, {"ann": 1, "ben": 3, "dan": None})
+    assert [s.variant for s in subs] == [1, 3, None, 2]
+    assert subs[0].problems == []
+    assert subs[1].problems == ["the notebook carries no variant id; graded against the roster's variant 3"]
+    assert subs[2].problems == ["student 'cat' is not in the roster"]
+    assert subs[3].problems[0].startswith("wrong variant: the roster assigns the course version but this notebook "
+                                          "is variant 2")
+
+
+def test_check_calls_are_read_in_order_from_the_solution():
+    exercises, title = grade.solution_exercises(NUMBER)
+    assert [e.id for e in exercises] == ["0.1", "0.2"] and title.startswith("00 · ")
+    assert all(e.expression and e.hint and e.cell_id for e in exercises)
