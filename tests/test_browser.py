@@ -342,10 +342,11 @@ def coloured_pixels(png: bytes) -> int:
     box, has none (grayscale antialiasing)."""
     import io
 
+    import numpy as np
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(max(pixel) - min(pixel) > 60 for pixel in image.getdata())
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    return int((rgb.max(axis=2) - rgb.min(axis=2) > 60).sum())
 
 
 def test_check_emoji_render_with_a_colour_font(server, browser):
@@ -400,8 +401,14 @@ widgets.VBox([slider, result])
 def widget_notebook(root: Path) -> tuple[str, str]:
     """The notebook to drive (05, or a tiny fixture while 05 is missing) and what its widget shows."""
     if (NOTEBOOKS / SLIDER_NOTEBOOK).exists():
-        shutil.copy(NOTEBOOKS / SLIDER_NOTEBOOK, root / SLIDER_NOTEBOOK)
-        return SLIDER_NOTEBOOK, "image"
+        # The course's layout: the notebook beside its answer keys, data/ one folder up (where
+        # liverlab looks for them, from the kernel's working folder).
+        (root / "notebooks").mkdir()
+        for name in (SLIDER_NOTEBOOK, "answer_keys.json"):
+            if (NOTEBOOKS / name).exists():
+                shutil.copy(NOTEBOOKS / name, root / "notebooks" / name)
+        (root / "data").symlink_to(ROOT / "data", target_is_directory=True)
+        return f"notebooks/{SLIDER_NOTEBOOK}", "image"
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Widget fixture"),
