@@ -114,7 +114,11 @@ def graded(tmp_path_factory):
                                                text=f"✅ Exercise {exercise_id}: correct.\n")]
     write(edited, subs / "ivan.ipynb")
 
-    write(filled(base, {"0.1": "right", "0.2": "right"}, expected), subs / "judy" / "first.ipynb")
+    renamed = filled(base, {"0.1": "right", "0.2": "right"}, expected)      # 0.1's variable renamed
+    name = solution_lines()["0.1"].split("=", 1)[0].strip()
+    cell = renamed.cells[cell_index(renamed, "0.1")]
+    cell.source = re.sub(rf"\b{name}\b", "my_change", cell.source)
+    write(renamed, subs / "judy" / "first.ipynb")
     write(base, subs / "judy" / "second.ipynb")                               # duplicate, blank
 
     # Two variants of notebook 00: kim submits variant 1 (the roster says 2), liz variant 2.
@@ -203,6 +207,10 @@ def test_duplicates_are_both_graded_and_flagged(graded):
     for file in ("judy/first.ipynb", "judy/second.ipynb"):
         assert "duplicate: 2 submissions for student 'judy'" in row(graded, "judy", file)["error"]
     assert len(list((graded["out"] / "feedback").glob("judy__*.md"))) == 2
+
+
+def test_a_renamed_answer_variable_is_graded_from_the_check_line(graded):
+    assert row(graded, "judy", "judy/first.ipynb")["0.1"] == "1"
 
 
 def test_an_edited_check_cell_changes_nothing(graded):

@@ -12,8 +12,10 @@ Grading never trusts what a notebook printed or stored. For each submitted ``.ip
 2. copy it and insert, right after the cell of each exercise's check (found by the solution's cell
    id, which student notebooks keep, else by a cell containing ``check("N.M"``), a *recorder* cell:
    it evaluates the solution's own check expression (the second argument of ``check("N.M", ...)`` in
-   ``solutions/NN_*.ipynb``) in the student's namespace and writes the plain value to a file outside
-   the notebook's folder. An edited check cell therefore changes nothing: the value is recomputed;
+   ``solutions/NN_*.ipynb``) in the student's namespace (if that fails or is still ``...``: the
+   expression the student's own check line passes, so a renamed variable is still graded) and writes
+   the plain value to a file outside the notebook's folder. An edited check cell therefore changes
+   nothing: the value is recomputed;
 3. execute the copy in a fresh kernel, in a temporary folder that reaches the course's ``data/`` but
    holds no answer keys, with a time limit per cell (a cell that runs over is interrupted and the rest
    still runs) and per notebook; a kernel that dies keeps what was recorded before it died;
@@ -268,7 +270,7 @@ def grading_key(exercise_id: str, expected, rule: dict) -> dict:
 RECORDER = '''\
 def __liverlab_grade_record():
     import json, sys
-    expression, exercise_id, token, path = {expression!r}, {exercise_id!r}, {token!r}, {path!r}
+    expressions, exercise_id, token, path = {expressions!r}, {exercise_id!r}, {token!r}, {path!r}
 
     def plain(v, depth=0):
         np = sys.modules.get("numpy")
@@ -299,13 +301,23 @@ def __liverlab_grade_record():
             return {{"type": kind, "length": len(items)}}
         return {{"type": kind, "items": [plain(i, depth + 1) for i in items]}}
 
-    try:
-        entry = {{"status": "value", "value": plain(eval(compile(expression, "<exercise " + exercise_id + ">",
-                                                             "eval"), globals()))}}
-    except KeyboardInterrupt:
-        entry = {{"status": "error", "error": "computing the answer ran over the time limit"}}
-    except Exception as exc:
-        entry = {{"status": "error", "error": type(exc).__name__ + ": " + str(exc)[:300]}}
+    # The solution's check expression first; if it fails or is still the placeholder, the expression
+    # the student's own check line passes (a renamed variable is still graded, never trusted unchecked).
+    entry = None
+    for expression in expressions:
+        try:
+            found = {{"status": "value", "value": plain(eval(compile(expression, "<exercise " + exercise_id + ">",
+                                                                 "eval"), globals()))}}
+        except KeyboardInterrupt:
+            found = {{"status": "error", "error": "computing the answer ran over the time limit"}}
+        except Exception as exc:
+            found = {{"status": "error", "error": type(exc).__name__ + ": " + str(exc)[:300]}}
+        entry = entry or found
+        if found["status"] == "value" and '"ellipsis": true' not in json.dumps(found["value"]):
+            entry = found
+            break
+        if found.get("error", "").startswith("computing"):
+            break
     entry.update(id=exercise_id, token=token)
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry) + "\\n")
@@ -321,10 +333,12 @@ del __liverlab_grade_record
 '''
 
 
-def recorder_cell(exercise: Exercise, token: str, path: Path):
+def recorder_cell(exercise: Exercise, token: str, path: Path, student_expression: str | None = None):
     import nbformat
 
-    cell = nbformat.v4.new_code_cell(RECORDER.format(expression=exercise.expression, exercise_id=exercise.id,
+    expressions = [exercise.expression] + ([student_expression] if student_expression
+                                           and student_expression != exercise.expression else [])
+    cell = nbformat.v4.new_code_cell(RECORDER.format(expressions=expressions, exercise_id=exercise.id,
                                                      token=token, path=str(path), max_items=MAX_ITEMS))
     cell.metadata[GRADE_KEY] = {"record": exercise.id}
     return cell
@@ -366,7 +380,9 @@ def instrumented(nb, exercises: list[Exercise], record_path: Path,
             missing.append(exercise.id)
             continue
         tokens[exercise.id] = secrets.token_hex(16)
-        after[index].append(recorder_cell(exercise, tokens[exercise.id], record_path))
+        student_expression = next((expression for exercise_id, expression, _ in check_calls(new.cells[index].source)
+                                   if exercise_id == exercise.id), None)
+        after[index].append(recorder_cell(exercise, tokens[exercise.id], record_path, student_expression))
     cells = []
     for i, cell in enumerate(new.cells):
         cells.append(cell)
