@@ -455,8 +455,10 @@ def run_worker(notebook: Path, cwd: Path, status_path: Path, cell_timeout: int, 
     notebook.unlink()  # the student's code must not read the recorders' tokens from disk
     status = {"timeouts": [], "errors": [], "crashed": None, "capped": None, "kernel_pgid": None}
 
-    def save():
-        status_path.write_text(json.dumps(status), encoding="utf-8")
+    def save():  # atomically, so that a worker killed mid-write leaves the previous status
+        partial = status_path.with_suffix(".partial")
+        partial.write_text(json.dumps(status), encoding="utf-8")
+        os.replace(partial, status_path)
 
     client = NotebookClient(
         nb, kernel_name="python3", timeout=cell_timeout, interrupt_on_timeout=True, allow_errors=True,
@@ -636,11 +638,12 @@ def grade_submission(sub: Submission, exercises: list[Exercise], answers: tuple[
     except subprocess.TimeoutExpired:
         _kill_group(process.pid)
         _, stderr = process.communicate()
+        pgid = _read_status(status_path).get("kernel_pgid")
+        if pgid:  # the worker could not shut its kernel down: stop that kernel too
+            _kill_group(pgid)
         sub.problems.append(f"grading was stopped after {total_timeout + HARD_MARGIN} s; "
                             "answers recorded before then are kept")
-    status = json.loads(status_path.read_text()) if status_path.is_file() else {}
-    if status.get("kernel_pgid"):
-        _kill_group(status["kernel_pgid"])  # normally long gone; never leave a student's kernel behind
+    status = _read_status(status_path)
     if not status_path.is_file() and process.returncode:
         sub.problems.append("the grading worker failed: " + stderr.decode(errors="replace").strip()[-300:])
 
@@ -697,6 +700,13 @@ def grade_submission(sub: Submission, exercises: list[Exercise], answers: tuple[
                 message = re.sub(r"^\S+ Exercise [\d.]+: (correct|not yet)\.\s*", "", verdict.message)
             graded.verdicts[exercise.id] = (verdict.status, message)
     return graded
+
+
+def _read_status(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def _kill_group(pgid: int) -> None:
