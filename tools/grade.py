@@ -702,6 +702,14 @@ def grade_submission(sub: Submission, exercises: list[Exercise], answers: tuple[
     return graded
 
 
+def cores() -> int:
+    """The cores this process may use (a container's CPU set, not the host's count when they differ)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS
+        return os.cpu_count() or 1
+
+
 def _read_status(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -984,7 +992,7 @@ def grade(folder: Path, out: Path, *, notebook: str | None = None, roster: Path 
     with tempfile.TemporaryDirectory(prefix="liverlab-grade-") as tmp:
         env = kernel_env(bytecode_cache(Path(tmp) / "pycache"))
         bar = Progress(len(subs)) if progress and subs else None
-        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, jobs or cores())) as pool:
             futures = {pool.submit(grade_submission, sub, exercises, answers.get(sub.variant)
                                    if sub.gradable else None, Path(tmp) / f"submission_{i:04d}",
                                    cell_timeout, total_timeout, env, preload): i for i, sub in enumerate(subs)}
@@ -1076,7 +1084,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roster", type=Path, help="CSV with columns student,variant")
     parser.add_argument("--variants", type=Path, default=VARIANTS, help="folder of variant_KK/ (default: variants/)")
     parser.add_argument("--out", type=Path, default=Path("grading"), help="output folder (default: grading/)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="notebooks run at once (default: cores)")
+    parser.add_argument("--jobs", type=int, default=cores(), help="notebooks run at once (default: cores)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell ({CELL_TIMEOUT})")
     parser.add_argument("--total-timeout", type=int, default=TOTAL_TIMEOUT,
                         help=f"seconds per notebook ({TOTAL_TIMEOUT})")
