@@ -1,7 +1,8 @@
 """Is this the environment the course was tested with?
 
 ``check_environment()`` compares the installed versions of the course's top-level
-packages with the pins in ``requirements.in`` (found in the course folder) and prints
+packages with the pins in ``requirements.in`` or, in a student release,
+``requirements-runtime.in`` (found in the notebook's folder or a folder above it) and prints
 one line per package. It never raises: a mismatch is reported, not fatal, because a
 newer version usually works, but then a stored number may differ in its last digit.
 """
@@ -15,12 +16,25 @@ from pathlib import Path
 
 __all__ = ["pinned_versions", "check_environment"]
 
-REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.in"
+PIN_FILES = ("requirements.in", "requirements-runtime.in")
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
 
 
-def pinned_versions(path: Path = REQUIREMENTS) -> dict[str, str]:
-    """Package -> pinned version, read from ``requirements.in``."""
+def find_requirements(start: Path | None = None) -> Path | None:
+    """The course's pin file: in ``start`` (default: the working directory) or the nearest folder above."""
+    here = Path.cwd() if start is None else Path(start)
+    for folder in [here, *here.parents]:
+        for name in PIN_FILES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def pinned_versions(path: Path | None = None) -> dict[str, str]:
+    """Package -> pinned version, read from the course's ``requirements.in`` (see ``find_requirements``)."""
+    path = find_requirements() if path is None else path
+    if path is None:
+        return {}
     pins = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         match = PIN.match(line.strip())
@@ -34,9 +48,9 @@ def check_environment(packages=("numpy", "pandas", "scipy", "matplotlib", "seabo
     """Print installed vs pinned versions, one line per package, and a verdict."""
     python_ok = sys.version_info >= (3, 10)
     print(f"{'Python ≥ 3.10':<12} {'OK' if python_ok else 'TOO OLD: install Python 3.10 or newer'}")
-    pins = pinned_versions() if REQUIREMENTS.exists() else {}
+    pins = pinned_versions()
     if not pins:
-        print("(no requirements.in found next to the course: versions shown for information only)")
+        print("(no requirements.in found in the course folder: versions shown for information only)")
     all_ok = python_ok
     for name in packages:
         try:

@@ -88,3 +88,20 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and "make lab" in readme
     assert re.search(r"^make test$", ci, re.M)
+
+
+def test_check_environment_finds_the_pins_from_the_notebook_folder(tmp_path, monkeypatch, capsys):
+    """A student release ships requirements-runtime.in, not the package's neighbour requirements.in."""
+    from liverlab import environment
+
+    release = tmp_path / "release"
+    (release / "notebooks").mkdir(parents=True)
+    (release / "requirements-runtime.in").write_text("numpy==0.0.1\n")
+    monkeypatch.chdir(release / "notebooks")
+    assert environment.find_requirements() == release / "requirements-runtime.in"
+    environment.check_environment(packages=("numpy",))
+    out = capsys.readouterr().out
+    assert "course tested with 0.0.1" in out and "Some versions differ" in out
+    monkeypatch.chdir(tmp_path)
+    environment.check_environment(packages=("numpy",))
+    assert "no requirements.in found" in capsys.readouterr().out
