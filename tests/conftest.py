@@ -4,7 +4,8 @@
 - **Order and distribution** (``make test`` runs ``pytest -n 2 --dist loadscope``): the suite is
   dominated by a few dozen notebook runs of 4-15 s each, so the order in which the two workers
   get them decides the wall time. :func:`pytest_collection_modifyitems` puts the student
-  notebooks (whose executions the site tests reuse) first, then the rest longest first, and
+  notebooks (whose executions the site tests reuse) first, then the rest longest first (rough
+  costs in :data:`COST`), and
   :class:`CourseScheduling` hands them out in that order (xdist's default re-sorts scopes by
   their number of tests). Tests of the modules in :data:`SPREAD` share nothing expensive, so
   each of them is its own unit and the two workers can share them.
@@ -45,13 +46,16 @@ NOTEBOOKS = ROOT / "notebooks"
 SPREAD = {"tests/test_wrong_answers.py"}
 # Modules that render executed student notebooks (consumers): after every student notebook.
 CONSUMERS = {"tests/test_browser.py", "tests/test_book.py"}
-# Rough seconds per unit on 2 busy cores (measured with --durations; only the order matters).
+# Rough seconds per unit of work on 2 busy cores (pytest --durations of `make test`, 3 December);
+# only the order they give matters: the longest units start first, so that none is left
+# running alone at the end (the tests of a module run on one worker, in one go).
 COST = {
-    "tests/test_browser.py": 40, "tests/test_variants.py": 30, "tests/test_delivery.py": 25,
-    "tests/test_slides.py": 12, "tests/test_cohorts.py": 8, "tests/test_studies.py": 8,
-    "tests/test_wrong_answers.py": 8, "tests/test_book.py": 8, "tests/test_worksheet.py": 6,
-    "tests/test_pbc_against_r.py": 6, "tests/test_cohort_against_r.py": 6,
-    "tests/test_widgets.py": 5, "tests/test_rtm.py": 5, "tests/test_scores.py": 5,
+    "tests/test_delivery.py": 170, "tests/test_grade.py": 50, "tests/test_browser.py": 45,
+    "tests/test_variants.py": 30, "tests/test_slides.py": 12, "tests/test_wrong_answers.py": 10,
+    "tests/test_cohorts.py": 8, "tests/test_studies.py": 8, "tests/test_book.py": 8,
+    "tests/test_worksheet.py": 6, "tests/test_pbc_against_r.py": 6,
+    "tests/test_cohort_against_r.py": 6, "tests/test_widgets.py": 5, "tests/test_rtm.py": 5,
+    "tests/test_scores.py": 5,
 }
 
 
@@ -62,14 +66,13 @@ def scope_of(nodeid: str) -> str:
 
 
 def _rank(scope: str, size: int) -> tuple:
+    """Student notebooks first (the site tests wait for them), then the longest units first."""
     path = scope.split("::", 1)[0]
     if path.startswith("notebooks/"):
-        return (0, -size)                      # producers first, the longest first
-    if path in CONSUMERS:
-        return (1, -COST[path])
+        return (0, -size)
     if path.endswith(".ipynb"):
-        return (2, -8.0 - size / 10)           # solution notebooks: 4-15 s each
-    return (2, -COST.get(path, size / 50))     # unit tests: about 20 ms each
+        return (1, -(8.0 + size / 10))         # solution notebooks: 4-15 s each
+    return (1, -COST.get(path, size / 50))     # unit tests: about 20 ms each
 
 
 def pytest_collection_modifyitems(session, config, items):
