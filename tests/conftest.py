@@ -103,6 +103,7 @@ if LoadScopeScheduling is not None:
         def _split_scope(self, nodeid: str) -> str:
             return scope_of(nodeid)
 
+    @pytest.hookimpl(optionalhook=True)  # a hook of xdist's: unknown under -p no:xdist
     def pytest_xdist_make_scheduler(config, log):
         if config.getvalue("dist") == "loadscope":
             return CourseScheduling(config, log)
