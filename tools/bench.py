@@ -158,17 +158,23 @@ def bench_tests() -> dict:
             f"with open({str(count)!r}, 'a') as _f:\n    _f.write('kernel\\n')\ndel _f\n")
         env = dict(os.environ, IPYTHONDIR=str(Path(tmp) / "ipython"))
         seconds, result = timed(subprocess.run, [sys.executable, *TEST_COMMAND,
-                                                 "--durations=15"],
+                                                 "--durations=0"],
                                 cwd=ROOT, capture_output=True, text=True, env=env)
         kernels = len(count.read_text().splitlines()) if count.exists() else 0
     out = result.stdout
     if result.returncode != 0:
         print(out[-3000:], file=sys.stderr)
     summary = re.findall(r"^=+ (.*(?:passed|failed).*) =+$", out, re.M)
-    slowest = [line.strip() for line in out.split("slowest 15 durations", 1)[-1].splitlines()
-               if re.match(r"\s*\d+\.\d+s ", line)][:15]
+    durations = [line.strip() for line in out.split("slowest durations", 1)[-1].splitlines()
+                 if re.match(r"\s*\d+\.\d+s ", line)]
+    by_module: dict[str, float] = {}
+    for line in durations:  # "12.34s call     tests/test_x.py::test_y[...]"
+        value, _, nodeid = line.split(None, 2)
+        module = nodeid.split("::", 1)[0]
+        by_module[module] = by_module.get(module, 0.0) + float(value.rstrip("s"))
     return {"seconds": seconds, "kernels": kernels, "returncode": result.returncode,
-            "summary": summary[-1] if summary else "", "slowest": slowest}
+            "summary": summary[-1] if summary else "", "slowest": durations[:15],
+            "worker_seconds_by_module": dict(sorted(by_module.items(), key=lambda kv: -kv[1]))}
 
 
 def bench_meld3() -> float | None:
@@ -279,6 +285,9 @@ def main(argv=None) -> int:
         print(f"{name:<{width}}  {shown:>8}  {shown_budget:>7}  {verdict}")
     if "test_suite" in extra:
         print("slowest tests:\n  " + "\n  ".join(extra["test_suite"]["slowest"]))
+        where = list(extra["test_suite"]["worker_seconds_by_module"].items())[:15]
+        print("worker-seconds by module (both workers together):\n  "
+              + "\n  ".join(f"{seconds:7.1f}  {module}" for module, seconds in where))
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"machine": {"python": platform.python_version(), "cpus": cores,
                           "platform": platform.platform(),
