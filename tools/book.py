@@ -24,10 +24,9 @@ markdown cell that follows it. Live widgets need a kernel, so a widget output is
 by a note saying how to run it. ``offline_problems`` checks every page for resources on
 another host before the build reports success.
 
-Student notebooks are executed with nbclient in ``--jobs`` worker processes (default 2). When
-``PYTHONDONTWRITEBYTECODE`` is set (and uv installs no ``.pyc``), the build and its kernels keep
-their bytecode under ``_build/pycache`` (``PYTHONPYCACHEPREFIX``): otherwise every kernel
-recompiles pandas, scipy and matplotlib from source, about 7 s per notebook on this machine.
+Student notebooks are executed with nbclient in ``--jobs`` worker processes (default 2). The
+kernels use the bytecode that ``make env`` writes (``tools/warm_bytecode.py``); when
+``PYTHONDONTWRITEBYTECODE`` is set they may still write the ``.pyc`` of a module it missed.
 """
 
 from __future__ import annotations
@@ -51,7 +50,6 @@ import nbformat
 from tools.authoring import NOTEBOOK_NAME, NOTEBOOKS, ROOT, SOLUTIONS, read
 
 OUT = ROOT / "_build" / "site"
-PYCACHE = ROOT / "_build" / "pycache"
 COURSE = "Liver Evidence Lab"
 EDITIONS = {
     "student": {
@@ -179,9 +177,7 @@ def prepare(nb: nbformat.NotebookNode, label: str) -> tuple[nbformat.NotebookNod
 
 def kernel_env() -> dict[str, str]:
     env = dict(os.environ)
-    if env.get("PYTHONDONTWRITEBYTECODE"):
-        env.pop("PYTHONDONTWRITEBYTECODE")
-        env.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a prefix (PYTHONPYCACHEPREFIX) would hide make env's bytecode
     return env
 
 
@@ -779,11 +775,9 @@ def build(
 
 
 def cache_bytecode() -> None:
-    """With PYTHONDONTWRITEBYTECODE set (and uv installing no .pyc), importing nbconvert and
-    nbclient compiles them from source on every build (about 4 s): cache them under _build/."""
-    if sys.flags.dont_write_bytecode:
-        sys.dont_write_bytecode = False
-        sys.pycache_prefix = str(PYCACHE)
+    """With PYTHONDONTWRITEBYTECODE set, let this process write the .pyc of any module that
+    ``make env`` (tools/warm_bytecode.py) did not compile, beside the module as usual."""
+    sys.dont_write_bytecode = False
 
 
 def main(argv: list[str] | None = None) -> int:
