@@ -479,6 +479,7 @@ def test_columns_and_dtypes():
     assert cohort["event"].cat.categories.tolist() == ["death", "transplant", "censored"]
 
 
+@pytest.mark.filterwarnings("ignore::liverlab.scores.ImplausibleUnitWarning")  # simulated labs up to 60 mg/dL
 def test_cohort_invariants(cohort):
     """Scores are liverlab.scores applied to the labs; times are consistent with the states."""
     sample = cohort.iloc[:20_000]

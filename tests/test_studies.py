@@ -181,6 +181,7 @@ def test_death_and_dropout_are_absorbing(series):
     assert (np.diff(dropped.astype(int), axis=1) >= 0).all()
 
 
+@pytest.mark.filterwarnings("ignore::liverlab.scores.ImplausibleUnitWarning")  # simulated labs up to 60 mg/dL
 def test_scores_are_computed_from_the_labs(series):
     seen = series[series["observed"]]
     np.testing.assert_array_equal(
