@@ -268,3 +268,56 @@ def test_readme_course_map_states_each_notebooks_own_times():
         if optional and optional >= 10:  # a few optional minutes need no mention
             stated = re.search(r"\+(\d+) optional", time_cell)
             assert stated and abs(int(stated.group(1)) - optional) <= 5, (path.name, time_cell, optional)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameter cells (issue 15): one per notebook, and a variant shifts the seeds it holds
+# ---------------------------------------------------------------------------------------------
+PARAMETER_HEADER_09 = "# Parameters: values an instructor may change (then run make solutions NB=09)"
+
+
+def with_parameter_cell(source=PARAMETER_HEADER_09 + "\nSEED = 1  # random seed", position=3):
+    nb = fixture_notebook()
+    nb.cells.insert(position, code(source, "parameters"))
+    return nb
+
+
+def test_parameter_cell_rule_reports_each_failure():
+    assert authoring.parameter_problems(with_parameter_cell(), "09_fixture.ipynb") == []
+    assert "no parameter cell" in authoring.parameter_problems(fixture_notebook(), "09_fixture.ipynb")[0]
+    late = with_parameter_cell(position=7)
+    assert any("first 6 cells" in p for p in authoring.parameter_problems(late, "09_fixture.ipynb"))
+    two = with_parameter_cell()
+    two.cells.insert(4, code(PARAMETER_HEADER_09 + "\nN = 2", "parameters"))
+    assert any("keep one" in p for p in authoring.parameter_problems(two, "09_fixture.ipynb"))
+    headless = with_parameter_cell("SEED = 1")
+    assert any("first line" in p for p in authoring.parameter_problems(headless, "09_fixture.ipynb"))
+    markdown_only = fixture_notebook()
+    markdown_only.cells.insert(3, md(PARAMETER_HEADER_09, "parameters"))
+    assert "no parameter cell" in authoring.parameter_problems(markdown_only, "09_fixture.ipynb")[0]
+
+
+@pytest.mark.parametrize("path", authoring.solution_paths(), ids=lambda p: p.name[:2])
+def test_each_course_notebook_has_one_parameter_cell(path):
+    assert authoring.parameter_problems(authoring.read(path), path.name) == []
+
+
+@pytest.mark.parametrize("path", authoring.solution_paths(), ids=lambda p: p.name[:2])
+def test_variants_shift_every_seed_of_the_parameter_cell(path):
+    """Each seed constant the code uses (``seed=NAME``, ``default_rng(NAME)``) is an integer in the parameter
+    cell, which ``tools.variants`` shifts by 7919 x k; the other parameters stay as they are."""
+    from tools import variants
+
+    nb = authoring.read(path)
+    cell = next((c for c in nb.cells if c.cell_type == "code" and authoring.PARAMETERS_TAG in authoring.tags(c)), None)
+    assert cell is not None, f"{path.name} has no parameter cell"
+    code_text = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = set(re.findall(r"(?:default_rng\(|seed=)([A-Z_][A-Z0-9_]*)\b", code_text))
+    defined = dict(re.findall(r"^([A-Z_][A-Z0-9_]*)\s*=\s*(\d+)\b", cell.source, re.M))
+    assert used <= set(defined), f"{path.name}: seeds used but not set to an integer in the parameter cell: {used - set(defined)}"
+    shifted = variants.with_seeds_shifted(cell.source, 3)
+    for name, value in defined.items():
+        expected = int(value) + 3 * variants.SEED_STEP if name.endswith("SEED") else int(value)
+        assert re.search(rf"^{name}\s*=\s*{expected}\b", shifted, re.M), (path.name, name, shifted)
+    for name in used:
+        assert name.endswith("SEED"), f"{path.name}: name the seed constant {name} ...SEED so that variants shift it"

@@ -533,6 +533,27 @@ def leak_problems(solution: nbformat.NotebookNode, student: nbformat.NotebookNod
     return problems
 
 
+PARAMETERS_TAG = "parameters"
+PARAMETERS_HEADER = "# Parameters: values an instructor may change (then run make solutions NB={number})"
+
+
+def parameter_problems(nb: nbformat.NotebookNode, name: str) -> list[str]:
+    """One code cell tagged 'parameters' among the first 6 cells, opening with the header comment."""
+    header = PARAMETERS_HEADER.format(number=name[:2])
+    tagged = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and PARAMETERS_TAG in tags(c)]
+    if not tagged:
+        return [f"no parameter cell: add a code cell tagged '{PARAMETERS_TAG}' right after the setup cell, whose "
+                f"first line is '{header}', with the values an instructor may change (seeds, sample sizes, ...)"]
+    problems = []
+    if len(tagged) > 1:
+        problems.append(f"{len(tagged)} code cells tagged '{PARAMETERS_TAG}' (cells {tagged}): keep one")
+    if tagged[0] >= 6:
+        problems.append(f"the parameter cell is cell {tagged[0]}: put it among the first 6 cells, after the setup cell")
+    if nb.cells[tagged[0]].source.split("\n", 1)[0].strip() != header:
+        problems.append(f"the parameter cell's first line must be '{header}'")
+    return problems
+
+
 def lint(names: list[str] | None = None) -> dict[str, list[str]]:
     keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
     values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
@@ -542,7 +563,8 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
         solution = read(path)
         stale = stale_problems(solution, path.name, executed)
         problems = (structure_problems(solution, path.name) + exercise_problems(solution, path.name)
-                    + marker_problems(solution) + pacing.problems(solution) + prompt_problems(solution))
+                    + marker_problems(solution) + pacing.problems(solution) + prompt_problems(solution)
+                    + parameter_problems(solution, path.name))
         student_path = NOTEBOOKS / path.name
         if not student_path.exists():
             problems.append(f"notebooks/{path.name} is missing: run `make student`")
