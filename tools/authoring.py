@@ -46,7 +46,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import pacing
+from tools import pacing, quoted_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -56,6 +56,7 @@ ANSWER_VALUES = SOLUTIONS / "answer_values.json"
 # Hash of each code cell's source when `make solutions` last executed a solution: the lint compares
 # it with the current sources to find stored outputs that are stale.
 EXECUTED = SOLUTIONS / "executed_sources.json"
+QUOTED = SOLUTIONS / "quoted_numbers.json"  # numbers the prose quotes from outputs (tools.quoted_numbers)
 # The kernel's own log (e.g. "Kernel is running over TCP without encryption") is noise here.
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
@@ -329,8 +330,10 @@ def run_recording(nb: nbformat.NotebookNode, cwd: Path,
 
 def execute_solutions(names: list[str] | None = None) -> None:
     for path in solution_paths(names):
-        nb, entries = run_recording(read(path), path.parent, str(path.relative_to(ROOT)))
+        before = read(path)
+        nb, entries = run_recording(before, path.parent, str(path.relative_to(ROOT)))
         write(nb, path)
+        quoted_numbers.record(QUOTED, path.name, before, nb)
         update_keys(int(path.name[:2]), entries)
         record_sources(path.name, nb)
         print(f"executed {path.relative_to(ROOT)}: {len(entries)} answer key(s) recorded")
@@ -564,7 +567,8 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
         stale = stale_problems(solution, path.name, executed)
         problems = (structure_problems(solution, path.name) + exercise_problems(solution, path.name)
                     + marker_problems(solution) + pacing.problems(solution) + prompt_problems(solution)
-                    + parameter_problems(solution, path.name))
+                    + parameter_problems(solution, path.name)
+                    + quoted_numbers.problems(solution, path.name, QUOTED))
         student_path = NOTEBOOKS / path.name
         if not student_path.exists():
             problems.append(f"notebooks/{path.name} is missing: run `make student`")

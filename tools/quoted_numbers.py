@@ -103,10 +103,14 @@ def quoted(nb) -> list[tuple[str, str]]:
 
 def record(path: Path, name: str, before, after) -> None:
     """Store the numbers quoted before and after a run of ``make solutions`` (see the module docstring)."""
-    data = json.loads(path.read_text()) if path.exists() else {}
-    kept = {tuple(pair) for pair in data.get(name, [])} | set(quoted(before)) | set(quoted(after))
-    data[name] = sorted([list(pair) for pair in kept])
-    path.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
+    import fcntl
+
+    with open(path.with_suffix(".lock"), "w") as lock:  # parallel `make solutions` runs share the file
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(path.read_text()) if path.exists() else {}
+        kept = {tuple(pair) for pair in data.get(name, [])} | set(quoted(before)) | set(quoted(after))
+        data[name] = sorted([list(pair) for pair in kept])
+        path.write_text(json.dumps(dict(sorted(data.items())), indent=1) + "\n")
 
 
 def problems(nb, name: str, path: Path) -> list[str]:
