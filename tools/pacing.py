@@ -80,8 +80,8 @@ def pace(nb) -> Pace:
     for cell in nb.cells:
         source = cell.source
         tags = cell.get("metadata", {}).get("tags", [])
-        if "instructor" in tags:
-            continue
+        if "instructor" in tags or "parameters" in tags:
+            continue  # not for students / a cell of settings that runs with the setup
         heading = HEADING.match(source) if cell.cell_type == "markdown" else None
         if heading:
             level = len(heading.group(1))
