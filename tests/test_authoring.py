@@ -17,7 +17,8 @@ from tools import authoring
 from tools.authoring import BEGIN, END
 
 CARD = ("| | |\n|---|---|\n| **For:** | students |\n| **Time:** | 5 min |\n"
-        "| **Prerequisites:** | none |\n\n## Learning objectives\n1. compute a mean")
+        "| **Prerequisites:** | none |\n| **Glossary:** | [GLOSSARY.md](../GLOSSARY.md) |\n\n"
+        "## Learning objectives\n1. compute a mean")
 
 
 def md(source, *cell_tags):
@@ -146,6 +147,7 @@ def test_fixture_is_clean():
     ("**For:**", "missing audience"),
     ("**Time:**", "missing time estimate"),
     ("**Prerequisites:**", "missing prerequisites"),
+    ("**Glossary:**", "missing glossary link"),
     ("## Learning objectives", "missing learning objectives"),
     ("## Key points", "missing key points"),
     ("## References", "missing references"),

@@ -79,6 +79,8 @@ REQUIRED_SECTIONS = {
     "audience ('**For:**')": re.compile(r"\*\*For:\*\*"),
     "time estimate ('**Time:**')": re.compile(r"\*\*Time:\*\*"),
     "prerequisites ('**Prerequisites:**')": re.compile(r"\*\*Prerequisites:\*\*"),
+    "glossary link ('**Glossary:** | [GLOSSARY.md](../GLOSSARY.md)')": re.compile(
+        r"\*\*Glossary:\*\*.*\]\(\.\./GLOSSARY\.md\)"),
     "learning objectives ('## Learning objectives')": re.compile(r"^##\s+Learning objectives", re.M),
     "key points ('## Key points')": re.compile(r"^##\s+Key points", re.M),
     "references ('## References')": re.compile(r"^##\s+References", re.M),
