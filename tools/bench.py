@@ -15,7 +15,8 @@ run it when the machine is otherwise idle, and read each number with that in min
    the number of kernels it starts (counted by an IPython start-up file) and the ratio
    suite / (kernels x floor / cores): 1 means the suite costs no more than starting its kernels
    on every core (budget 1.5); the slowest tests are listed;
-6. library hot spots: ``liverlab.scores.meld3`` on 1,000,000 patients, the widgets' callbacks.
+6. library hot spots: ``liverlab.scores.meld3`` on 1,000,000 patients, the widgets' callbacks;
+7. grading: ``make grade`` of 40 submissions of notebook 00 with 2 jobs (budget 180 s; skipped with --skip-tests).
 
     python -m tools.bench [--skip-env] [--skip-tests] [--skip-notebooks] [--notebooks 00 01]
 """
@@ -40,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BUDGETS = {"environment": 30.0, "notebook": 15.0, "test_suite": 90.0, "meld3_1e6": 0.5,
-           "lab_kernel": 5.0, "ratio": 1.5}
+           "lab_kernel": 5.0, "ratio": 1.5, "grading_40": 180.0}
 TEST_COMMAND = ["-m", "pytest", "-n", "2", "--dist", "loadscope", "-rs", "--nbval",
                 "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
                 "--doctest-modules", "liverlab", "tests", "solutions", "notebooks"]
@@ -188,7 +189,7 @@ def bench_meld3() -> float | None:
     rng = np.random.default_rng(1)
     n = 1_000_000
     df = pd.DataFrame({
-        "bilirubin": rng.lognormal(0.5, 0.8, n).clip(0.2, 50), "inr": rng.lognormal(0.3, 0.2, n),
+        "bilirubin": rng.lognormal(0.5, 0.8, n).clip(0.2, 30), "inr": rng.lognormal(0.3, 0.2, n),
         "creatinine": rng.lognormal(0.1, 0.4, n).clip(0.3, 12), "sodium": rng.normal(135, 4, n),
         "albumin": rng.normal(3.0, 0.5, n).clip(1.0, 5.0), "female": rng.random(n) < 0.4,
     })
@@ -272,6 +273,11 @@ def main(argv=None) -> int:
                      suite["seconds"] / ideal if ideal else None, BUDGETS["ratio"]))
     rows.append(("meld3, 1,000,000 patients (median of 3)", bench_meld3(), BUDGETS["meld3_1e6"]))
     rows.extend(bench_widgets())
+    if not args.skip_tests:
+        from tools.grade import bench_grading
+
+        rows.append(("make grade: 40 submissions of notebook 00, --jobs 2", bench_grading(40, "00", jobs=2),
+                     BUDGETS["grading_40"]))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'seconds':>8}  {'budget':>7}  verdict")
