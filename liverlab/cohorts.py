@@ -72,7 +72,6 @@ Every patient in these data is SYNTHETIC. Educational use only.
 """
 
 import dataclasses
-import math
 import numbers
 from dataclasses import dataclass
 

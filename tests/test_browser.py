@@ -22,47 +22,22 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import nbformat
 import pytest
 
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, need_chromium, serve
 from tools import book
 from tools.authoring import BEGIN, END, NOTEBOOKS, ROOT, SOLUTIONS, read, solution_lines
 
-CHROMIUM = Path(os.environ.get("LIVERLAB_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    MISSING = (
-        f"Chromium not found at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install "
-        "chromium) to run the browser tests"
-    )
-    if os.environ.get("CI") == "true":  # CI must run them: .ci/run installs Chromium
-        pytest.fail(MISSING, pytrace=False)
-    pytest.skip(MISSING, allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: run `make env`"
-)
+sync_api = need_chromium("run the browser tests", module_level=True)
 
 ARTIFACTS = ROOT / "_build" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # root in a container has no user namespace sandbox
-    "--disable-gpu",
-    "--disable-dev-shm-usage",  # a small /dev/shm in containers crashes tabs
-    "--disable-background-networking",  # no update, safe-browsing or variations requests
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions",
-]
 SELF_CHECK = re.compile(
     r"^\s*[✅❌⏳⚠]\S*\s+Exercise (\d+\.\d+):.*$", re.M
 )  # liverlab.checks' lines
@@ -117,37 +92,10 @@ def site(nbval_student_runs, tmp_path_factory) -> Path:
     return out
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """No request log, and a client that hangs up early (Chromium cancels requests when it
-    moves on to the next page) is not an error worth a traceback."""
-
-    def log_message(self, *args):
-        pass
-
-    def handle(self):
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    httpd = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(10)
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,46 +12,19 @@ Without Chromium the browser tests are skipped with a message (an error when CI=
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, need_chromium, serve
 from tools import slides
 
 ROOT = slides.ROOT
 ARTIFACTS = ROOT / "_build" / "artifacts"
-CHROMIUM = Path(os.environ.get("LIVERLAB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [  # as in tests/test_browser.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions",
-]
-
-
-def need_chromium():
-    """Skip (or fail on CI) when there is no Chromium; return Playwright's sync API."""
-    if not CHROMIUM.exists():
-        message = (f"Chromium not found at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install "
-                   "chromium) to run the slide-deck browser test")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run `make env`")
 
 
 @pytest.fixture(scope="module")
@@ -107,23 +80,13 @@ def test_deck_has_eight_to_twelve_slides_from_tagged_cells(deck_html):
 
 @pytest.fixture(scope="module")
 def server(built):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(built)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(10)
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(built) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = need_chromium()
+    sync_api = need_chromium("run the slide-deck browser test")
     playwright = sync_api.sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield chromium

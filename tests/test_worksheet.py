@@ -6,22 +6,17 @@ Chromium they are skipped with a message (an error when CI=true), as in ``tests/
 """
 
 import html
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, need_chromium
 from tools import worksheet
 
 MARKDOWN = worksheet.SOURCE.read_text(encoding="utf-8")
 HANDOUT = worksheet.ROOT / "worksheet" / "handout_07_article.md"
-CHROMIUM = Path(os.environ.get("LIVERLAB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-default-apps", "--disable-extensions", "--disable-sync",
-                 "--no-first-run"]  # as in tests/test_browser.py
 SECTIONS = ["claim", "Source, interests, cited evidence", "selected", "Comparison group", "Co-interventions",
             "attrition", "noise", "Regression to the mean", "Surrogate", "Safety: n, follow-up, 3/n, background rate",
             "What trial would settle it", "Verdict"]
@@ -148,13 +143,7 @@ def pdf_pages(pdf: bytes) -> int:
 
 @pytest.fixture(scope="module")
 def chromium_page():
-    if not CHROMIUM.exists():
-        message = (f"Chromium not found at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install chromium) "
-                   "to check that the worksheet prints on one page")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run `make env`")
+    sync_api = need_chromium("check that the worksheet prints on one page")
     playwright = sync_api.sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     page = browser.new_page()
