@@ -254,15 +254,23 @@ def test_real_wrong_answers_from_the_course_notebooks_get_their_slip():
 
     values = json.loads(authoring.ANSWER_VALUES.read_text())
     keys = json.loads(authoring.KEYS.read_text())
+    def as_answered(exercise_id, items):
+        return items if isinstance(values[exercise_id], list) else items[0]
+
     numeric = {k: (v if isinstance(v, list) else [v]) for k, v in values.items()
                if keys[k]["rule"]["kind"] == "number" and "sig" in keys[k]["rule"]}
     fractions = [k for k, v in numeric.items() if all(0.05 < x < 0.95 for x in v)]
     ratios = [k for k, v in numeric.items() if all(x > 0 and abs(x - 1) > 0.1 for x in v)]
     assert len(fractions) >= 5 and len(ratios) >= 5, "the course has fraction and ratio answers"
 
-    def as_answered(exercise_id, items):
-        return items if isinstance(values[exercise_id], list) else items[0]
-
+    # a change computed the wrong way round (before minus after): Exercise 4.4's apparent MELD change
+    changes = [k for k, v in values.items() if keys[k]["rule"]["kind"] == "number"
+               and all(x < -0.1 for x in (v if isinstance(v, list) else [v]))]
+    assert changes
+    for exercise_id in changes:
+        items = values[exercise_id] if isinstance(values[exercise_id], list) else [values[exercise_id]]
+        wrong = as_answered(exercise_id, [-x for x in items])
+        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "sign", exercise_id
     for exercise_id in fractions:
         wrong = as_answered(exercise_id, [x * 100 for x in numeric[exercise_id]])
         assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "percent", exercise_id
