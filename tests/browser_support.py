@@ -72,6 +72,18 @@ class QuietServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
+def chromium(sync_api):
+    """Headless Debian Chromium driven by Playwright (``sync_api`` from ``need_chromium``), closed afterwards."""
+    playwright = sync_api.sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@contextlib.contextmanager
 def serve(folder: Path):
     """Serve ``folder`` on 127.0.0.1 (a free port) for the duration; yields its base URL."""
     httpd = QuietServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))

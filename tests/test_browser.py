@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 import nbformat
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, need_chromium, serve
+from tests.browser_support import chromium, need_chromium, serve
 from tools import book
 from tools.authoring import BEGIN, END, NOTEBOOKS, ROOT, SOLUTIONS, read, solution_lines
 
@@ -100,13 +100,8 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = sync_api.sync_playwright().start()
-    chromium = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-    )
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with chromium(sync_api) as launched:
+        yield launched
 
 
 def pages_of(site: Path) -> list[str]:

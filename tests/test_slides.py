@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, need_chromium, serve
+from tests.browser_support import chromium, need_chromium, serve
 from tools import slides
 
 ROOT = slides.ROOT
@@ -86,12 +86,8 @@ def server(built):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = need_chromium("run the slide-deck browser test")
-    playwright = sync_api.sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with chromium(need_chromium("run the slide-deck browser test")) as launched:
+        yield launched
 
 
 def test_every_slide_renders_and_arrow_keys_advance_offline(server, browser):

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, need_chromium
+from tests.browser_support import chromium, need_chromium
 from tools import worksheet
 
 MARKDOWN = worksheet.SOURCE.read_text(encoding="utf-8")
@@ -143,13 +143,8 @@ def pdf_pages(pdf: bytes) -> int:
 
 @pytest.fixture(scope="module")
 def chromium_page():
-    sync_api = need_chromium("check that the worksheet prints on one page")
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    page = browser.new_page()
-    yield page
-    browser.close()
-    playwright.stop()
+    with chromium(need_chromium("check that the worksheet prints on one page")) as browser:
+        yield browser.new_page()
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
