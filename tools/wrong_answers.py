@@ -23,10 +23,12 @@ from tools import authoring
 
 def _wrong(value):
     """A wrong answer of the same type as ``value`` (runs inside the notebook's kernel)."""
+    import types
+
     import numpy as np
     import pandas as pd
 
-    if isinstance(value, type) or inspect_module(value):
+    if isinstance(value, (type, types.ModuleType)):
         return value
     if callable(value) and not hasattr(value, "fit") and not isinstance(value, (pd.Series, pd.DataFrame)):
         def wrong_function(*args, **kwargs):
@@ -73,12 +75,6 @@ def _wrong(value):
     return value
 
 
-def inspect_module(value) -> bool:
-    import types
-
-    return isinstance(value, types.ModuleType)
-
-
 def _perturbed(code: str, indent: str) -> list[str]:
     """The solution block's code, then one line per assigned name making it wrong."""
     lines = code.splitlines()
@@ -104,8 +100,7 @@ def wrong_source(source: str, whole_cell: bool) -> str:
     return "\n".join(out)
 
 
-PRELUDE = "import inspect\n\n" + textwrap.dedent(inspect.getsource(inspect_module)) + "\n\n" + \
-    textwrap.dedent(inspect.getsource(_wrong))
+PRELUDE = textwrap.dedent(inspect.getsource(_wrong))  # defined in the notebook's own kernel
 
 
 def wrong_answer_version(solution: nbformat.NotebookNode, number: str | None = None) -> nbformat.NotebookNode:
