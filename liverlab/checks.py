@@ -433,7 +433,7 @@ def _plain(value):
 # The two functions a notebook calls
 # ----------------------------------------------------------------------------------------
 def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
-          hint: str | None = None) -> None:
+          hint: str | None = None, names: list[str] | None = None, choice: bool = False) -> None:
     """Print whether ``value`` answers exercise ``exercise_id``; never raises.
 
     Parameters
@@ -447,6 +447,12 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
         significant figures by default, ``decimals`` places for answers near 0).
     hint : str, optional
         Shown with "not yet", to nudge without giving the answer away.
+    names : list of str, optional
+        For a list answer, what each element means (``["meld", "meld_na"]``): feedback
+        names an element by its meaning, never by a bare position.
+    choice : bool, optional
+        The answer is a choice (multiple choice, or a list of True/False): feedback says
+        how many are wrong, never which.
     """
     exercise_id = str(exercise_id)
     try:

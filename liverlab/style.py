@@ -10,10 +10,13 @@ Colour never carries meaning alone: pair it with line style, marker or a label.
 
 from __future__ import annotations
 
+import io
+
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import seaborn as sns
 
-__all__ = ["OKABE_ITO", "LINESTYLES", "use"]
+__all__ = ["OKABE_ITO", "LINESTYLES", "use", "show"]
 
 # Okabe M, Ito K. Color Universal Design (CUD): how to make figures and presentations that
 # are friendly to colorblind people. 2002. https://jfly.uni-koeln.de/color/
@@ -42,3 +45,22 @@ def use() -> None:
         "legend.frameon": False,
         "svg.hashsalt": "liverlab",
     })
+
+
+def show(alt: str, fig=None) -> None:
+    """Display a figure as PNG with its alt text, then close it (use instead of ``plt.show()``).
+
+    ``alt`` states the finding in one sentence for a screen-reader user (what the
+    figure shows, not how it is drawn, and not the caption again). It is written to
+    the output's metadata by the Jupyter convention ``{"image/png": {"alt": ...}}``,
+    which JupyterLab, the course site and the deck read.
+    """
+    from IPython.display import Image, display
+
+    if not isinstance(alt, str) or len(alt.split()) < 5:
+        raise ValueError("show(alt=...) needs a sentence of at least five words that states the finding")
+    fig = fig if fig is not None else plt.gcf()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"), metadata={"image/png": {"alt": alt}})
