@@ -45,6 +45,34 @@ CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d+\.\d+)["']""")
 SLIDER_NOTEBOOK = "05_regression_to_the_mean.ipynb"
 TIMINGS: dict[str, float] = {}
 
+# A code cell is clipped when part of its code or text output cannot be seen or scrolled to: the
+# text is wider than what an ancestor with overflow hidden shows, or than the page itself.
+CLIPPED_CODE = """() => {
+    const pageRight = document.documentElement.clientWidth;
+    const cells = [...document.querySelectorAll('.jp-CodeCell')];
+    const clipped = [];
+    for (const cell of cells) {
+        for (const pre of cell.querySelectorAll('.jp-InputArea-editor pre, .jp-OutputArea-output pre')) {
+            const rect = pre.getBoundingClientRect();
+            if (rect.width === 0) continue;
+            const scrolls = ['auto', 'scroll'].includes(getComputedStyle(pre).overflowX);
+            const right = scrolls ? rect.right : rect.left + Math.max(pre.scrollWidth, rect.width);
+            let hidden = false, reachable = scrolls;
+            for (let el = pre.parentElement; el && el !== document.body && !reachable; el = el.parentElement) {
+                const overflow = getComputedStyle(el).overflowX;
+                if (overflow === 'visible' || el.getBoundingClientRect().right >= right - 1) continue;
+                if (overflow === 'auto' || overflow === 'scroll') reachable = true;
+                else hidden = true;
+            }
+            if (hidden || (!reachable && right > pageRight + 1)) {
+                clipped.push(`${cell.id}: ${pre.textContent.trim().slice(0, 50)}`);
+                break;
+            }
+        }
+    }
+    return {cells: cells.length, clipped};
+}"""
+
 
 def record(name: str, seconds: float) -> None:
     TIMINGS[name] = round(seconds, 1)

@@ -19,10 +19,18 @@ The site loads nothing from outside. Pages are rendered by nbconvert's ``HTMLExp
 (``lab`` template) with the blocks that load require.js, MathJax, Mermaid and the widget
 manager from CDNs replaced by nothing; maths in markdown cells is converted to MathML at
 build time (``latex2mathml``), which browsers render natively; figures are inline PNG
-(``data:`` URIs) whose ``alt`` text is the figure's caption, the ``*Figure N.M. ...*``
-markdown cell that follows it. Live widgets need a kernel, so a widget output is replaced
-by a note saying how to run it. ``offline_problems`` checks every page for resources on
-another host before the build reports success.
+(``data:`` URIs) whose ``alt`` text is the one ``liverlab.style.show`` wrote into the output's
+metadata (``{"image/png": {"alt": ...}}``, the Jupyter convention, which JupyterLab reads too);
+the ``*Figure N.M. ...*`` caption cell that follows a figure is read as text, so it is not
+repeated as alt. Live widgets need a kernel, so a widget output is replaced by a note saying
+how to run it. ``offline_problems`` checks every page for resources on another host before
+the build reports success.
+
+Accessibility (WCAG 2.1 AA, checked by axe-core in tests/test_browser.py): code wraps instead
+of being clipped at any width; code colours, prompts and links reach 4.5:1; links are
+underlined and the focus outline is dark (>= 3:1); nbconvert's ``tabindex="0"`` on every cell
+and output is removed, so that Tab moves between links (an output that may scroll sideways, a
+table, and a display formula keep one tab stop so that a keyboard can scroll them).
 
 Student notebooks are executed with nbclient in ``--jobs`` worker processes (default 2). The
 kernels use the bytecode that ``make env`` writes (``tools/warm_bytecode.py``); when
@@ -148,6 +156,19 @@ def caption_problems(nb: nbformat.NotebookNode) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # Preparing a notebook for the site
 # ----------------------------------------------------------------------------------------------
+MISSING_ALT = "No description written yet: see the caption below the figure."
+
+
+def output_alt(output) -> str:
+    """The alt text that ``liverlab.style.show`` stored in an image output's metadata ('' if none)."""
+    metadata = output.get("metadata", {})
+    for mime in IMAGE_MIMES:
+        alt = metadata.get(mime, {}).get("alt") if isinstance(metadata.get(mime), dict) else None
+        if isinstance(alt, str) and alt.strip():
+            return " ".join(alt.split())
+    return ""
+
+
 def prepare(nb: nbformat.NotebookNode, label: str) -> tuple[nbformat.NotebookNode, list[str]]:
     """A copy ready to render: alt text on figures, widget notes, no test markers."""
     nb = copy.deepcopy(nb)
@@ -155,13 +176,16 @@ def prepare(nb: nbformat.NotebookNode, label: str) -> tuple[nbformat.NotebookNod
     for i, caption in figure_captions(nb).items():
         if caption is None:
             warnings.append(f"{label}: cell {i} has a figure without a caption")
-            caption = f"Figure from {label}, cell {i} (no caption given)"
         images = [
             o for o in nb.cells[i].outputs if any(m in o.get("data", {}) for m in IMAGE_MIMES)
         ]
-        for k, output in enumerate(images, 1):
-            suffix = f" (image {k} of {len(images)})" if len(images) > 1 else ""
-            output.setdefault("metadata", {})["liverlab_alt"] = caption + suffix
+        for output in images:
+            alt = output_alt(output)
+            if not alt:
+                warnings.append(f"{label}: cell {i} has a figure without alt text "
+                                "(display it with liverlab.style.show(alt=...))")
+                alt = MISSING_ALT
+            output.setdefault("metadata", {})["liverlab_alt"] = alt
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -255,7 +279,9 @@ CSS = """\
 body.ll-site { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ll-ink);
   max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; line-height: 1.5; }
 a { color: var(--ll-blue); text-decoration: underline; }
-a:focus-visible { outline: 3px solid var(--ll-orange); outline-offset: 2px; }
+/* Focus: a dark outline (17:1 on white, >= 3:1 on every background of the site), not colour alone. */
+:focus-visible { outline: 3px solid var(--ll-ink); outline-offset: 2px; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, .jp-RenderedText pre a:link { color: var(--ll-blue); text-decoration: underline; }
 .ll-skip { position: absolute; left: -999px; }
 .ll-skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 10; }
 .ll-nav { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; align-items: baseline;
@@ -281,7 +307,9 @@ body.ll-page .ll-header, body.ll-page .ll-footer { font-family: var(--jp-ui-font
 .ll-instructor .celltag_solution::before { content: "Model answer"; font-weight: bold; font-size: .85rem; }
 /* MathML rendered at build time (latex2mathml); Chromium, Firefox and Safari draw it natively. */
 math { font-size: 1.12em; }
-math[display="block"] { display: block math; margin: .8em 0; overflow-x: auto; }
+math[display="block"] { display: block math; margin: .8em 0; }
+/* A display formula wider than the page scrolls sideways; its wrapper takes the focus for the keyboard. */
+.ll-formula { display: block; overflow-x: auto; }
 mtd[columnalign="left"] { text-align: left; }
 mtd[columnalign="right"] { text-align: right; }
 """
@@ -292,10 +320,35 @@ LAB_CSS_FILES = ("static/index.css", "static/theme-light.css")
 LAB_CSS_EXTRA = """
 * { -webkit-print-color-adjust: exact; }
 a.anchor-link { display: none; }
-.jp-InputArea, .jp-InputArea-editor { overflow: hidden; }
 .cm-editor.cm-s-jupyter .highlight pre { padding: var(--jp-code-padding) 4px; margin: 0;
   font-family: inherit; font-size: inherit; line-height: inherit; color: inherit; }
 .jp-OutputArea-output pre { line-height: inherit; font-family: inherit; }
+/* Code and text outputs wrap at any width and zoom: nothing is clipped (WCAG 1.4.4, 1.4.10). */
+.jp-InputArea, .jp-InputArea-editor, .jp-Cell-inputWrapper { overflow: visible; min-width: 0; }
+.cm-editor.cm-s-jupyter .highlight pre, .jp-RenderedText pre {
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon code { white-space: pre-wrap; overflow-wrap: anywhere; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { overflow-wrap: anywhere; }
+/* Prompts and code colours at >= 4.5:1 on the cell background (#f5f5f5) and on white (WCAG 1.4.3). */
+.jp-InputPrompt, .jp-OutputPrompt { opacity: 1; color: #595959; }
+:root {
+  --jp-cell-prompt-not-active-opacity: 1;
+  --jp-cell-prompt-not-active-font-color: #595959;
+  --jp-cell-inprompt-font-color: #595959;
+  --jp-cell-outprompt-font-color: #595959;
+  --jp-mirror-editor-keyword-color: #0a6e0a;
+  --jp-mirror-editor-builtin-color: #0a6e0a;
+  --jp-mirror-editor-number-color: #116329;
+  --jp-mirror-editor-operator-color: #7d29d1;
+  --jp-mirror-editor-meta-color: #7d29d1;
+  --jp-mirror-editor-comment-color: #3b6e6e;
+  --jp-mirror-editor-atom-color: #4b4bb8;
+  --jp-mirror-editor-bracket-color: #6a6a2a;
+  --jp-mirror-editor-quote-color: #137113;
+  --jp-mirror-editor-error-color: #c00000;
+  --jp-mirror-editor-hr-color: #707070;
+}
 .jp-RenderedText pre { color: var(--jp-content-font-color1); font-size: var(--jp-code-font-size); }
 .jp-Collapser { display: none; }
 @media print { .jp-Cell-inputWrapper, .jp-Cell-outputWrapper { display: block; } }
@@ -342,6 +395,14 @@ def tex_to_mathml(tex: str, display: str) -> str:
     return mathml.replace("<math ", f'<math alttext="{html.escape(tex.strip(), quote=True)}" ', 1)
 
 
+def formula_block(mathml: str) -> str:
+    """A display formula in a wrapper that scrolls sideways when the page is narrower than the
+    formula (``SCROLL_FOCUS`` lets the keyboard focus it then)."""
+    if not mathml.startswith("<math"):
+        return mathml
+    return f'<span class="ll-formula">{mathml}</span>'
+
+
 def markdown_to_html(
     source: str, attachments: dict | None = None, anchor_link_text: str = "¶"
 ) -> str:
@@ -350,13 +411,13 @@ def markdown_to_html(
 
     class MathMLRenderer(IPythonRenderer):
         def block_math(self, body):
-            return tex_to_mathml(body, "block")
+            return formula_block(tex_to_mathml(body, "block"))
 
         def inline_math(self, body):
             return tex_to_mathml(body, "inline")
 
         def latex_environment(self, name, body):
-            return tex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+            return formula_block(tex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block"))
 
     renderer = MathMLRenderer(
         escape=False,
@@ -572,11 +633,42 @@ def render_page(site: Site, page: Page, nb: nbformat.NotebookNode) -> tuple[str,
     )
     if site.glossary:
         body = GLOSSARY_LINK.sub(lambda m: f'href="../glossary.html{m.group(1) or ""}"', body)
-    return body, warnings
+        body = GLOSSARY_FILE_NAME.sub(r"\1the course glossary</a>", body)
+    return tab_stops(body), warnings
 
 
 GLOSSARY = ROOT / "GLOSSARY.md"
 GLOSSARY_LINK = re.compile(r'href="(?:\.\./)?GLOSSARY\.md(#[^"]*)?"')
+# A link whose text is the file name says nothing to a screen reader listing the page's links.
+GLOSSARY_FILE_NAME = re.compile(r'(<a href="\.\./glossary\.html[^"]*">)GLOSSARY\.md</a>')
+FOCUSABLE_DIV = re.compile(r'<div class="([^"]*)"([^>]*?) tabindex="0">')
+
+
+# Whatever is wider than the page scrolls sideways (a table, a long formula at 320 px); such a
+# region, and only while it is one, gets a tab stop so that a keyboard can scroll it (WCAG 2.1.1).
+SCROLL_FOCUS = """<script>
+(function () {
+  var selector = ".ll-formula, .jp-RenderedMarkdown, .jp-OutputArea-output";
+  function mark() {
+    document.querySelectorAll(selector).forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(el).overflowX);
+      if (scrolls) { el.setAttribute("tabindex", "0"); }
+      else if (el.getAttribute("tabindex") === "0") { el.removeAttribute("tabindex"); }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
+</script>
+"""
+
+
+def tab_stops(body: str) -> str:
+    """Remove nbconvert's ``tabindex="0"`` from every cell and output (774 tab stops on the site
+    before): Tab moves between links, and ``SCROLL_FOCUS`` adds one to a region only while it
+    scrolls."""
+    body = FOCUSABLE_DIV.sub(r'<div class="\1"\2>', body)
+    return body.replace("</main>", "</main>\n" + SCROLL_FOCUS, 1)
 
 
 def glossary_page(site: Site) -> str:
