@@ -73,6 +73,9 @@ __all__ = [
     "claim_calculator",
     "claim_calculator_text",
     "claim_calculator_figure",
+    "claim_calculator_alt",
+    "ClaimCalculatorPlot",
+    "rtm_explorer_alt",
     "figure_png",
     "CLAIM_LABS",
     "claim_calculator_preset",
@@ -482,30 +485,78 @@ class RtmExplorerPlot:
         return out.getvalue()
 
 
+def rtm_explorer_alt(data, *, unit="g/dL"):
+    """The finding of one explorer figure in a sentence, for a screen reader (the image's text).
+
+    Examples
+    --------
+    >>> print(rtm_explorer_alt(rtm_explorer_data(0.7, 3.0, 1, seed=2024)))
+    With no treatment, the 11,302 enrolled patients (baseline below 3 g/dL, 1 baseline measurement, test-retest r 0.70) rose by 0.13 g/dL on average; Barnett's formula predicts +0.13 g/dL.
+    """
+    _check_explorer_data(data)
+    s = data["summary"]
+    times = "1 baseline measurement" if s["n_baseline"] == 1 else f"{s['n_baseline']} baseline measurements"
+    setting = (f"baseline {s['direction']} {s['cutoff']:g} {unit}, {times}, "
+               f"test-retest r {s['reliability']:.2f}")
+    if s["n_selected"] < 2:
+        return f"No simulated patient is enrolled ({setting}): move the cut-off towards the mean."
+    verb = "rose" if s["simulated_change"] > 0 else "fell"
+    return (f"With no treatment, the {s['n_selected']:,} enrolled patients ({setting}) {verb} by "
+            f"{abs(s['simulated_change']):.2f} {unit} on average; Barnett's formula predicts "
+            f"{s['expected_change']:+.2f} {unit}.")
+
+
+# Keyboard focus on the course's widgets: a dark outline (>= 3:1), not a change of colour alone.
+# Scoped to the course's own widgets by their class; shipped as an HTML widget with the controls.
+WIDGET_CSS = ("<style>.ll-widgets input:focus, .ll-widgets select:focus {"
+              " outline: 3px solid #1a1a1a; outline-offset: 1px; }</style>")
+_LABEL_STYLE = {"description_width": "initial"}       # the whole label, never "cut-off (g/…"
+
+
+def _number_box(kind, value, minimum, maximum, step, description):
+    """A labelled number box (a real <label for=...>, arrow keys step it) for a widget."""
+    import ipywidgets as widgets
+
+    box = getattr(widgets, kind)(value=value, min=minimum, max=maximum, step=step,
+                                 description=description, style=_LABEL_STYLE)
+    box.continuous_update = False
+    return box
+
+
 def show_rtm_explorer(*, seed=2024, mean=ALBUMIN_MEAN_G_DL, sd=ALBUMIN_SD_G_DL,
                       direction="below", measurement="Albumin", unit="g/dL"):
-    """Sliders for the test-retest correlation, the cut-off and the number of baselines (glue)."""
+    """Boxes for the test-retest correlation, the cut-off and the number of baselines (glue).
+
+    Number boxes rather than ipywidgets sliders: a slider handle of ipywidgets 8 has no
+    accessible name (its label is not tied to it), a box has a real label; the arrow keys and
+    the box's arrows step the value as a slider would.
+    """
     import ipywidgets as widgets
 
     plot = RtmExplorerPlot(mean=mean, sd=sd, measurement=measurement, unit=unit)
     image = widgets.Image(format="png")
-
-    def update(reliability, cutoff, n_baseline):
-        image.value = plot.png(rtm_explorer_data(reliability, cutoff, n_baseline, seed=seed,
-                                                 mean=mean, sd=sd, direction=direction))
-
     step = round(sd / 10, 2) or 0.01
-    controls = widgets.interactive(
-        update,
-        reliability=widgets.FloatSlider(value=0.7, min=0.1, max=0.95, step=0.05,
-                                        description="test-retest r", continuous_update=False),
-        cutoff=widgets.FloatSlider(value=round(mean + 0.1, 2), min=round(mean - 2 * sd, 2),
-                                   max=round(mean + 2 * sd, 2), step=step,
-                                   description=f"cut-off ({unit})", continuous_update=False),
-        n_baseline=widgets.IntSlider(value=1, min=1, max=6, description="baselines",
-                                     continuous_update=False),
-    )
-    return widgets.VBox([controls, image])
+    boxes = {
+        "reliability": _number_box("BoundedFloatText", 0.7, 0.1, 0.95, 0.05, "test-retest r"),
+        "cutoff": _number_box("BoundedFloatText", round(mean + 0.1, 2), round(mean - 2 * sd, 2),
+                              round(mean + 2 * sd, 2), step, f"cut-off ({unit})"),
+        "n_baseline": _number_box("BoundedIntText", 1, 1, 6, 1, "baselines"),
+    }
+
+    def update(change=None):
+        data = rtm_explorer_data(boxes["reliability"].value, boxes["cutoff"].value,
+                                 boxes["n_baseline"].value, seed=seed, mean=mean, sd=sd,
+                                 direction=direction)
+        image.value = plot.png(data)
+        image.tooltip = rtm_explorer_alt(data, unit=unit)    # the image's title: its text
+
+    for box in boxes.values():
+        box.observe(update, names="value")
+    update()
+    row = widgets.HBox(list(boxes.values()), layout=widgets.Layout(flex_flow="row wrap"))
+    explorer = widgets.VBox([row, image, widgets.HTML(WIDGET_CSS)])
+    explorer.add_class("ll-widgets")
+    return explorer
 
 
 # ----------------------------------------------------------------------------------------------
@@ -666,6 +717,47 @@ def claim_calculator_text(result, *, unit="g/dL", decimals=2):
     return "\n".join(lines)
 
 
+_CLAIM_LABELS = ["reported change", "regression to\nthe mean alone",
+                 "not explained by\nregression to\nthe mean"]
+
+
+def _claim_layout():
+    """The claim figure with zero-length bars: (figure, axes, bars, value labels, title)."""
+    fig = Figure(figsize=(7.0, 3.2))
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.25, right=0.95, bottom=0.17, top=0.86)
+    bars = ax.barh([2, 1, 0], [0, 0, 0], color=[OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2]],
+                   edgecolor="black")
+    bars[1].set_hatch("//")
+    bars[2].set_hatch("..")
+    ax.set_yticks([2, 1, 0], _CLAIM_LABELS)
+    ax.axvline(0, color="black", linewidth=1)
+    values = [ax.annotate("", (0, y), va="center", fontsize="small", xytext=(4, 0),
+                          textcoords="offset points") for y in (2, 1, 0)]
+    title = fig.text(0.02, 0.94, "", fontsize="medium", fontweight="bold")
+    return fig, ax, bars, values, title
+
+
+def _claim_fill(parts, result, unit, measurement):
+    """Put one result of :func:`claim_calculator` into the figure of :func:`_claim_layout`."""
+    _, ax, bars, labels, title = parts
+    values = [result["reported_change"], result["rtm_change"], result["change_beyond_rtm"]]
+    for bar, label, value in zip(bars, labels, values):
+        bar.set_width(value)
+        label.set_text(f"{value:+.2f}")
+        label.xy = (value, label.xy[1])
+        label.set_horizontalalignment("left" if value >= 0 else "right")
+        label.set_position((4 if value >= 0 else -4, 0))     # the offset, in points
+    ax.set_xlabel(f"Mean change in {measurement}, follow-up minus baseline ({unit})")
+    span = max(abs(v) for v in values) or 1.0
+    ax.set_xlim(min(0, min(values)) - 0.3 * span, max(0, max(values)) + 0.3 * span)
+    if result["same_direction"]:
+        title.set_text(f"Regression to the mean alone predicts {result['share_explained']:.0%} "
+                       "of the change")
+    else:
+        title.set_text("Regression to the mean does not predict a change in this direction")
+
+
 def claim_calculator_figure(result, *, unit="g/dL", measurement="albumin"):
     """A small bar chart: the reported change, the part regression to the mean predicts, the rest.
 
@@ -685,32 +777,66 @@ def claim_calculator_figure(result, *, unit="g/dL", measurement="albumin"):
     if not isinstance(result, dict) or "rtm_change" not in result:
         raise TypeError("result must be the dict returned by claim_calculator(...); got "
                         f"{type(result).__name__}.")
-    labels = ["reported change", "regression to\nthe mean alone",
-              "not explained by\nregression to\nthe mean"]
-    values = [result["reported_change"], result["rtm_change"], result["change_beyond_rtm"]]
-    fig = Figure(figsize=(7.0, 3.2))
-    ax = fig.subplots()
-    fig.subplots_adjust(left=0.25, right=0.95, bottom=0.17, top=0.86)
-    bars = ax.barh([2, 1, 0], values, color=[OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2]],
-                   edgecolor="black")
-    bars[1].set_hatch("//")
-    bars[2].set_hatch("..")
-    ax.set_yticks([2, 1, 0], labels)
-    ax.axvline(0, color="black", linewidth=1)
-    ax.set_xlabel(f"Mean change in {measurement}, follow-up minus baseline ({unit})")
-    span = max(abs(v) for v in values) or 1.0
-    ax.set_xlim(min(0, min(values)) - 0.3 * span, max(0, max(values)) + 0.3 * span)
-    for y, value in zip([2, 1, 0], values):
-        ax.annotate(f"{value:+.2f}", (value, y), va="center", fontsize="small",
-                    ha="left" if value >= 0 else "right",
-                    xytext=(4 if value >= 0 else -4, 0), textcoords="offset points")
-    share = result["share_explained"]
-    if result["same_direction"]:
-        title = f"Regression to the mean alone predicts {share:.0%} of the change"
-    else:
-        title = "Regression to the mean does not predict a change in this direction"
-    fig.text(0.02, 0.94, title, fontsize="medium", fontweight="bold")
-    return fig
+    parts = _claim_layout()
+    _claim_fill(parts, result, unit, measurement)
+    return parts[0]
+
+
+class ClaimCalculatorPlot:
+    """The claim calculator's figure, kept between updates: only bars, labels and limits change.
+
+    Building a new figure for each update cost up to a few hundred ms on a busy machine (text
+    layout); redrawing this one, with light PNG compression, takes a few hundredths of a second.
+
+    Examples
+    --------
+    >>> plot = ClaimCalculatorPlot()
+    >>> plot.png(claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below"))[:4] == b"\\x89PNG"
+    True
+    """
+
+    def __init__(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self._parts = _claim_layout()
+        self._canvas = FigureCanvasAgg(self._parts[0])
+
+    def png(self, result, *, unit="g/dL", measurement="albumin"):
+        """Draw one result of :func:`claim_calculator`; return the figure as PNG bytes."""
+        from PIL import Image
+
+        if not isinstance(result, dict) or "rtm_change" not in result:
+            raise TypeError("result must be the dict returned by claim_calculator(...); got "
+                            f"{type(result).__name__}.")
+        _claim_fill(self._parts, result, unit, measurement)
+        self._canvas.draw()
+        width, height = self._canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba(), "raw",
+                                 "RGBA", 0, 1).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format="png", compress_level=1)
+        return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _claim_plot():
+    return ClaimCalculatorPlot()
+
+
+def claim_calculator_alt(result, *, unit="g/dL"):
+    """The claim calculator's bar chart in a sentence, for a screen reader (the image's text).
+
+    Examples
+    --------
+    >>> claim_calculator_alt(claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below"))
+    'Of a reported change of +0.40 g/dL, regression to the mean alone predicts +0.13 g/dL; +0.27 g/dL is not explained by it.'
+    """
+    if not isinstance(result, dict) or "rtm_change" not in result:
+        raise TypeError("result must be the dict returned by claim_calculator(...); got "
+                        f"{type(result).__name__}.")
+    return (f"Of a reported change of {result['reported_change']:+.2f} {unit}, regression to the "
+            f"mean alone predicts {result['rtm_change']:+.2f} {unit}; "
+            f"{result['change_beyond_rtm']:+.2f} {unit} is not explained by it.")
 
 
 def figure_png(fig):
@@ -810,8 +936,7 @@ def claim_calculator_update(lab, reported_change, baseline_sd, test_retest_r, cu
     unit = preset["unit"]
     text = ("<pre style='white-space: pre-wrap'>"
             f"{html.escape(claim_calculator_text(result, unit=unit))}</pre>")
-    png = figure_png(claim_calculator_figure(result, unit=unit,
-                                             measurement=preset["measurement"]))
+    png = _claim_plot().png(result, unit=unit, measurement=preset["measurement"])
     return text, png
 
 
@@ -819,37 +944,57 @@ def show_claim_calculator(*, lab="albumin (g/dL)"):
     """Input boxes for the claim calculator: the text and bar chart update on change (glue).
 
     Choosing another lab puts its starting values into the boxes and its unit into every label,
-    the text and the figure (:func:`claim_calculator_preset`). The results go into an HTML and
-    an Image widget (not into the output area), so that nothing flickers and a notebook runner
-    without a widget front end executes the cell.
+    the text and the figure (:func:`claim_calculator_preset`), with one update, not one per box.
+    The results go into an HTML and an Image widget (not into the output area), so that nothing
+    flickers and a notebook runner without a widget front end executes the cell. Every box has
+    a real label (``description``), shown whole.
     """
     import ipywidgets as widgets
 
     preset = claim_calculator_preset(lab)
     text = widgets.HTML()
     image = widgets.Image(format="png")
-    lab_box = widgets.Dropdown(options=list(CLAIM_LABS), value=lab, description="lab")
-    boxes = {name: widgets.FloatText(value=preset[name], description=label)
+    lab_box = widgets.Dropdown(options=list(CLAIM_LABS), value=lab, description="lab",
+                               style=_LABEL_STYLE)
+    boxes = {name: widgets.FloatText(value=preset[name], description=label, style=_LABEL_STYLE)
              for name, label in preset["descriptions"].items()}
-    r_slider = widgets.FloatSlider(value=0.7, min=0.05, max=0.95, step=0.05,
-                                   description="test-retest r", continuous_update=False)
+    r_box = _number_box("BoundedFloatText", 0.7, 0.05, 0.95, 0.05, "test-retest r")
     direction_box = widgets.Dropdown(options=list(DIRECTIONS), value=preset["direction"],
-                                     description="enrolled")
+                                     description="enrolled", style=_LABEL_STYLE)
+    changing_lab = []        # not empty while a new lab's values are put into the boxes
 
-    def update(lab, reported_change, baseline_sd, test_retest_r, cutoff, population_mean,
-               direction):
+    def update(change=None):
+        if changing_lab:
+            return
+        current = {name: box.value for name, box in boxes.items()}
         text.value, image.value = claim_calculator_update(
-            lab, reported_change, baseline_sd, test_retest_r, cutoff, population_mean,
-            direction)
+            lab_box.value, current["reported_change"], current["baseline_sd"], r_box.value,
+            current["cutoff"], current["population_mean"], direction_box.value)
+        try:
+            result = claim_calculator(current["reported_change"], current["baseline_sd"],
+                                      r_box.value, current["cutoff"], current["population_mean"],
+                                      direction=direction_box.value)
+            image.tooltip = claim_calculator_alt(result, unit=CLAIM_LABS[lab_box.value]["unit"])
+        except (TypeError, ValueError):
+            image.tooltip = "No chart: the inputs above cannot be computed."
 
     def new_lab(change):
         chosen = claim_calculator_preset(change["new"])
-        for name, box in boxes.items():
-            box.description = chosen["descriptions"][name]
-            box.value = chosen[name]
-        direction_box.value = chosen["direction"]
+        changing_lab.append(True)
+        try:
+            for name, box in boxes.items():
+                box.description = chosen["descriptions"][name]
+                box.value = chosen[name]
+            direction_box.value = chosen["direction"]
+        finally:
+            changing_lab.clear()
+        update()
 
     lab_box.observe(new_lab, names="value")
-    controls = widgets.interactive(update, lab=lab_box, test_retest_r=r_slider,
-                                   direction=direction_box, **boxes)
-    return widgets.VBox([controls, text, image])
+    for box in [*boxes.values(), r_box, direction_box]:
+        box.observe(update, names="value")
+    update()
+    controls = widgets.VBox([lab_box, *boxes.values(), r_box, direction_box])
+    calculator = widgets.VBox([controls, text, image, widgets.HTML(WIDGET_CSS)])
+    calculator.add_class("ll-widgets")
+    return calculator

@@ -374,3 +374,78 @@ def test_claim_glue_relabels_the_boxes_when_the_lab_changes():
     labels = {c.description: c.value for c in controls.children if hasattr(c, "value")}
     assert labels["cut-off (g/L)"] == 30.0 and labels["pop. mean (g/L)"] == 29.0
     assert "g/L" in box.children[1].value and "g/dL" not in box.children[1].value
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility of the widgets (issue 21): labelled boxes, whole labels, a text for each image
+# ---------------------------------------------------------------------------------------------
+def _inputs(widget):
+    """Every input widget (has a value and a description) inside a widget tree."""
+    found = []
+    for child in getattr(widget, "children", ()):
+        if hasattr(child, "description") and hasattr(child, "value") and child.description:
+            found.append(child)
+        found += _inputs(child)
+    return found
+
+
+def test_every_input_of_both_widgets_has_a_whole_visible_label():
+    pytest.importorskip("ipywidgets")
+    from liverlab.widgets import show_claim_calculator, show_rtm_explorer
+
+    for shown in (show_rtm_explorer(), show_claim_calculator()):
+        inputs = _inputs(shown)
+        assert len(inputs) >= 3
+        # no slider: an ipywidgets 8 slider handle has no accessible name (its label is not tied to it)
+        assert not any("Slider" in type(w).__name__ for w in inputs)
+        assert all(w.style.description_width == "initial" for w in inputs), "labels never cut"
+        assert "ll-widgets" in shown._dom_classes
+    labels = [w.description for w in _inputs(show_rtm_explorer(unit="g/dL"))]
+    assert labels == ["test-retest r", "cut-off (g/dL)", "baselines"]
+
+
+def test_widget_images_carry_their_finding_as_text():
+    pytest.importorskip("ipywidgets")
+    from liverlab.widgets import show_claim_calculator, show_rtm_explorer
+
+    explorer = show_rtm_explorer(seed=2024)
+    image = explorer.children[1]
+    assert bytes(image.value).startswith(PNG_SIGNATURE)
+    assert image.tooltip.startswith("With no treatment, the 11,302 enrolled patients")
+    explorer.children[0].children[2].value = 4        # four baseline measurements: less RTM
+    assert "4 baseline measurements" in image.tooltip
+    calculator = show_claim_calculator()
+    assert calculator.children[2].tooltip == (
+        "Of a reported change of +0.40 g/dL, regression to the mean alone predicts +0.13 g/dL; "
+        "+0.27 g/dL is not explained by it.")
+
+
+def test_changing_the_lab_updates_the_calculator_once():
+    pytest.importorskip("ipywidgets")
+    from liverlab import widgets as module
+
+    calls = []
+    original = module.claim_calculator_update
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "claim_calculator_update",
+                      lambda *args: calls.append(args) or original(*args))
+        calculator = module.show_claim_calculator()
+        calls.clear()
+        calculator.children[0].children[0].value = "sodium (mmol/L)"
+    assert len(calls) == 1 and calls[0][0] == "sodium (mmol/L)" and calls[0][4] == 130.0
+    assert "mmol/L" in calculator.children[1].value
+
+
+def test_kept_claim_figure_draws_what_a_new_one_draws():
+    from liverlab.widgets import ClaimCalculatorPlot
+
+    plot = ClaimCalculatorPlot()
+    first = claim_calculator(0.4, 0.6, 0.7, 3.0, 2.9, direction="below")
+    other = claim_calculator(-2.0, 5.0, 0.5, 145.0, 135.0, direction="above")
+    plot.png(other)
+    assert plot.png(first) == plot.png(first)
+    widths = sorted(round(bar.get_width(), 3) for bar in plot._parts[2])
+    assert widths == [0.125, 0.275, 0.4]
+    assert plot._parts[4].get_text() == "Regression to the mean alone predicts 31% of the change"
+    with pytest.raises(TypeError, match="result must be the dict returned by claim_calculator"):
+        plot.png({"x": 1})
