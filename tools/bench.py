@@ -15,7 +15,8 @@ run it when the machine is otherwise idle, and read each number with that in min
    the number of kernels it starts (counted by an IPython start-up file) and the ratio
    suite / (kernels x floor / cores): 1 means the suite costs no more than starting its kernels
    on every core (budget 1.5); the slowest tests are listed;
-6. library hot spots: ``liverlab.scores.meld3`` on 1,000,000 patients, the widgets' callbacks;
+6. library hot spots: ``liverlab.scores.meld3`` on 1,000,000 patients, the widgets' callbacks
+   (median, and the worst over a grid of input values: ``bench_widget_callbacks``);
 7. grading: ``make grade`` of 40 submissions of notebook 00 with 2 jobs (budget 180 s; skipped with --skip-tests).
 
     python -m tools.bench [--skip-env] [--skip-tests] [--skip-notebooks] [--notebooks 00 01]
@@ -237,6 +238,56 @@ def bench_widgets(repeats: int = 21) -> list[tuple[str, float | None, float]]:
     return rows
 
 
+def bench_widget_callbacks() -> list[tuple[str, float | None, float]]:
+    """Worst seconds of each widget callback over a grid of input values (budget 0.1 s each).
+
+    What a student waits for after changing a box: the whole callback as the widget runs it
+    (``show_rtm_explorer``: data + blitted PNG + alt text; ``show_claim_calculator``: text +
+    PNG of the kept figure + alt text), for every combination of a grid of values, after one
+    warm-up call. Rows as in ``main``.
+    """
+    import itertools
+
+    budget = 0.1
+    names = ("RTM explorer callback, worst over 4x5x3 inputs",
+             "claim calculator callback, worst over 3 labs x 4 changes x 3 r x 2 directions")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from liverlab import style
+        from liverlab.widgets import (CLAIM_LABS, RtmExplorerPlot, claim_calculator,
+                                      claim_calculator_alt, claim_calculator_preset,
+                                      claim_calculator_update, rtm_explorer_alt,
+                                      rtm_explorer_data)
+    except ImportError:
+        return [(name, None, budget) for name in names]
+    style.use()
+    plot = RtmExplorerPlot()
+
+    def explorer(r, cutoff, m):
+        data = rtm_explorer_data(r, cutoff, m, seed=2024)
+        return plot.png(data), rtm_explorer_alt(data)
+
+    def calculator(lab, change, r, direction):
+        p = claim_calculator_preset(lab)
+        result = claim_calculator_update(lab, change, p["baseline_sd"], r, p["cutoff"],
+                                         p["population_mean"], direction)
+        claim_calculator_alt(claim_calculator(change, p["baseline_sd"], r, p["cutoff"],
+                                              p["population_mean"], direction=direction),
+                             unit=p["unit"])
+        return result
+
+    grids = (list(itertools.product([0.1, 0.4, 0.7, 0.95], [1.7, 2.3, 2.9, 3.5, 4.1], [1, 3, 6])),
+             [(lab, sign * CLAIM_LABS[lab]["reported_change"], r, d) for lab in CLAIM_LABS
+              for sign in (-1, 0, 0.5, 2) for r in (0.05, 0.5, 0.95) for d in ("below", "above")])
+    rows = []
+    for name, call, grid in zip(names, (explorer, calculator), grids):
+        call(*grid[0])                                   # warm-up: imports, cached draws, fonts
+        rows.append((name, max(timed(call, *args)[0] for args in grid), budget))
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-env", action="store_true")
@@ -273,6 +324,7 @@ def main(argv=None) -> int:
                      suite["seconds"] / ideal if ideal else None, BUDGETS["ratio"]))
     rows.append(("meld3, 1,000,000 patients (median of 3)", bench_meld3(), BUDGETS["meld3_1e6"]))
     rows.extend(bench_widgets())
+    rows.extend(bench_widget_callbacks())
     if not args.skip_tests:
         from tools.grade import bench_grading
 
