@@ -22,7 +22,8 @@ Commands (each has a ``make`` target):
     Report notebooks that lack a required section, exercises without a self-check,
     unbalanced solution markers, stale student notebooks, and leaks of solution code
     or answer values into a student notebook, stated times shorter than the estimate, Going-deeper
-    sections out of style, and model answers too short to compare with. Exit status 1 if anything is wrong.
+    sections out of style, model answers too short to compare with, and figure outputs without alt
+    text (``alt_problems``). Exit status 1 if anything is wrong.
 
 ``python -m tools.authoring times``
     Estimated minutes of each notebook's core path and optional sections (``tools.pacing``).
@@ -559,6 +560,27 @@ def parameter_problems(nb: nbformat.NotebookNode, name: str) -> list[str]:
     return problems
 
 
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+def alt_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Figure outputs without alt text in their metadata (``{"image/png": {"alt": "..."}}``, as
+    ``liverlab.style.show(alt=...)`` writes it): a screen reader, JupyterLab, the site and the
+    deck have nothing to say about them (WCAG 1.1.1)."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            mimes = [m for m in IMAGE_MIMES if m in output.get("data", {})]
+            metadata = output.get("metadata", {})
+            alts = [metadata.get(m, {}).get("alt", "") if isinstance(metadata.get(m), dict) else ""
+                    for m in mimes]
+            if mimes and not any(isinstance(a, str) and a.strip() for a in alts):
+                problems.append(f"cell {i}: figure without alt text: display it with "
+                                "liverlab.style.show(alt=\"<the finding in a sentence>\") "
+                                "instead of plt.show()")
+    return problems
+
+
 def lint(names: list[str] | None = None) -> dict[str, list[str]]:
     keys = json.loads(KEYS.read_text()) if KEYS.exists() else {}
     values = json.loads(ANSWER_VALUES.read_text()) if ANSWER_VALUES.exists() else {}
@@ -585,7 +607,7 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
         for exercise_id in CHECK_CALL.findall("\n".join(c.source for c in solution.cells)):
             if exercise_id not in keys:
                 problems.append(f"no answer key for Exercise {exercise_id}: run `make solutions`")
-        report[path.name] = stale + problems
+        report[path.name] = stale + alt_problems(solution) + problems
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         if not (SOLUTIONS / path.name).exists():
             report[path.name] = [f"notebooks/{path.name} has no source in solutions/"]
