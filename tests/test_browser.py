@@ -4,7 +4,13 @@
    on 127.0.0.1: every page of both editions loads with no console error and no request to
    another host, its images decode, its links resolve, and the student edition shows no solution.
 2. JupyterLab on 127.0.0.1 opens ``notebooks/05_regression_to_the_mean.ipynb``, runs all cells,
-   and a slider moved with the keyboard changes the displayed value and the figure it drives.
+   and a widget's value changed with the keyboard changes the figure it drives.
+3. Accessibility (issue 21): axe-core (``axe-playwright-python``, which ships it) finds no
+   violation of the WCAG 2.0/2.1 A and AA rules on every page of the site (at 1280 and 320 px),
+   every slide of the journal-club deck and its handout, and notebooks 02 and 05 opened and run
+   in JupyterLab (``LIVERLAB_AXE_NOTEBOOKS="00 01 ..."`` runs others, locally); the only rules
+   set aside are those of JupyterLab's own elements, in ``JUPYTERLAB_ALLOWED``, each with its
+   reason. No code cell is clipped at 1280, 640 or 320 px.
 
 Screenshots land in ``_build/artifacts/``. Playwright never downloads a browser here: it is given
 Chromium's path. Without Chromium the whole module is skipped with a message saying how to get it.
@@ -188,6 +194,115 @@ def visited(site, server, browser):
 # ----------------------------------------------------------------------------------------------
 # The website
 # ----------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
+# Accessibility: axe-core, WCAG 2.0/2.1 A and AA
+# ----------------------------------------------------------------------------------------------
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+# What changes with the page's width: a region that starts to scroll. At 320 px only this rule runs
+# again (the colour rules, most of axe's time, give the same answer at any width).
+WIDTH_RULES = ["scrollable-region-focusable"]
+
+
+def axe_violations(page, context=None, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's violations of the WCAG 2.0/2.1 A and AA rules (or of ``rules``) on the page now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
+    options = {"runOnly": run_only, "resultTypes": ["violations"]}
+    return Axe().run(page, context=context, options=options).response["violations"]
+
+
+def summary_of(violations: list[dict]) -> list[str]:
+    """One line per violated rule: its id, how many elements, and the first two of them."""
+    return [f"{v['id']} ({len(v['nodes'])}): {v['help']}: "
+            + " | ".join(n["html"][:120].replace("\n", " ") for n in v["nodes"][:2])
+            for v in violations]
+
+
+def test_axe_finds_no_wcag_violation_on_any_site_page(site, server, browser):
+    found = {}
+    start = time.perf_counter()
+    for width in (1280, 320):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        for name in pages_of(site):
+            if width == 320 and name.endswith("index.html"):
+                continue  # the maps and front page: plain HTML, checked at 1280
+            page.goto(urljoin(server, name), wait_until="load")
+            violations = summary_of(axe_violations(page, rules=WIDTH_RULES if width == 320 else None))
+            if violations:
+                found[f"{name} at {width} px"] = violations
+        context.close()
+    record("axe-core on the site (s)", time.perf_counter() - start)
+    (ARTIFACTS / "axe-site.json").write_text(json.dumps(found, indent=1) + "\n")
+    assert found == {}
+
+
+def test_no_code_cell_is_clipped_at_any_width(site, server, browser):
+    """Code and text outputs wrap or scroll at 1280, 640 (200 % zoom) and 320 px (WCAG 1.4.4, 1.4.10)."""
+    notebooks = [name for name in pages_of(site) if re.match(r"(student|instructor)/\d\d_", name)]
+    clipped, cells = {}, 0
+    for width in (1280, 640, 320):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        for name in notebooks:
+            page.goto(urljoin(server, name), wait_until="load")
+            result = page.evaluate(CLIPPED_CODE)
+            cells += result["cells"]
+            if result["clipped"]:
+                clipped[f"{name} at {width} px"] = result["clipped"][:3]
+        context.close()
+    assert cells > 100 and clipped == {}
+
+
+def test_tab_reaches_links_not_every_cell(site, server, browser):
+    """Tab stops are links (and a region only while it scrolls): not nbconvert's one per cell and output."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(urljoin(server, "student/05_regression_to_the_mean.html"), wait_until="load")
+        stops = page.evaluate("""() => [...document.querySelectorAll('a[href], [tabindex]')]
+            .filter(e => e.tabIndex >= 0 && e.getClientRects().length)
+            .map(e => e.tagName === 'A' ? 'link' : e.className)""")
+        cells = page.locator(".jp-Cell").count()
+        others = [s for s in stops if s != "link"]
+        assert cells > 50 and len(others) <= 3, others     # before: 127 tab stops on this page
+        page.keyboard.press("Tab")
+        outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert page.evaluate("() => document.activeElement.textContent") == "Skip to the notebook"
+        assert outline == "solid"
+    finally:
+        context.close()
+
+
+def test_axe_finds_no_wcag_violation_in_the_deck_and_the_handout(browser, tmp_path):
+    """Every slide of the journal-club deck (made current one by one) and the handout (``make slides``)."""
+    from tools import slides
+
+    slides.build(tmp_path / "slides")
+    found = {}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        with serve(tmp_path / "slides") as url:
+            page.goto(urljoin(url, "handout.html"), wait_until="load")
+            found["handout.html"] = summary_of(axe_violations(page))
+            page.goto(urljoin(url, slides.DECK_NAME), wait_until="load")
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+            for index in range(page.evaluate("() => Reveal.getTotalSlides()")):
+                page.evaluate("""(i) => { const at = Reveal.getIndices(Reveal.getSlides()[i]);
+                                          Reveal.slide(at.h, at.v); }""", index)
+                page.wait_for_timeout(50)
+                found[f"deck slide {index + 1}"] = summary_of(axe_violations(page))
+    finally:
+        context.close()
+    found = {where: lines for where, lines in found.items() if lines}
+    (ARTIFACTS / "axe-deck.json").write_text(json.dumps(found, indent=1) + "\n")
+    assert found == {}
+
+
 def test_site_has_both_editions_of_every_notebook(site):
     pages = pages_of(site)
     for edition, source in (("student", NOTEBOOKS), ("instructor", SOLUTIONS)):
