@@ -233,7 +233,8 @@ def text_search(out, variants_dir) -> list:
     at 4 significant figures anywhere, and at 3 and by their rule in the files of the assessed notebooks (the
     variant's own, for a variant). Whole numbers (counts, codes) and choices are left out: they occur everywhere."""
     course = json.loads(authoring.ANSWER_VALUES.read_text())
-    per_variant = {p.parent.name: json.loads(p.read_text()) for p in sorted(variants_dir.glob("variant_*/answer_values.json"))}
+    per_variant = {p.parent.name: json.loads(p.read_text())
+                   for p in sorted(variants_dir.glob("variant_*/answer_values.json"))}
     hits = []
     for path in sorted(out.rglob("*")):
         if not path.is_file() or (path.suffix == ".csv" and "data" in path.parts):
@@ -312,8 +313,9 @@ def test_variants_differ_in_every_numeric_graded_exercise(assessed):
     assert numeric >= {"2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6"}
     assert {i for i in numeric if rows[i]["varies"] != "yes"} == NOT_VARYING
     # printed on screen: what does not vary (4.6's second element is 1 - 0.95**7, a formula)
-    assert "4.7 (04_before_after_studies.ipynb, a number or count): the same answer in every variant" in assessed["screen"]
-    assert "4.6 (04_before_after_studies.ipynb): element(s) 2" in assessed["screen"]
+    screen = assessed["screen"]
+    assert "4.7 (04_before_after_studies.ipynb, a number or count): the same answer in every variant" in screen
+    assert "4.6 (04_before_after_studies.ipynb): element(s) 2" in screen
     # 02's cohort is regenerated per variant, with the variant's checksum
     one, two = (assessed["variants"] / f"variant_0{k}" / "data" for k in (1, 2))
     assert (one / "cirrhosis_cohort.csv").read_bytes() != (two / "cirrhosis_cohort.csv").read_bytes()
@@ -360,7 +362,8 @@ def test_feedback_publishes_the_keys_and_model_answers_after_the_deadline(assess
     nb = nbformat.read(out / "notebooks" / "02_cirrhosis_survival.ipynb", as_version=4)
     assert any(release.MODEL_ANSWER_TAG in authoring.tags(c) for c in nb.cells)
     variant_keys = json.loads((out / "variants" / "variant_01" / "answer_keys.json").read_text())
-    assert variant_keys["2.1"] == json.loads((assessed["variants"] / "variant_01" / "answer_keys.json").read_text())["2.1"]
+    instructor_keys = json.loads((assessed["variants"] / "variant_01" / "answer_keys.json").read_text())
+    assert variant_keys["2.1"] == instructor_keys["2.1"]
     assert "withheld" not in (out / "data" / "r_reference" / "cohort_reference.json").read_text()
     assert json.loads((out / release.MARKER).read_text())["feedback"] == ASSESSED
 
@@ -377,7 +380,8 @@ def test_an_assessed_check_confirms_the_form_and_never_the_answer(tmp_path, monk
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             checks.check("9.2", answer)
-        assert printed.getvalue().startswith("📝 Exercise 9.2: your answer has the expected form (3 numbers in order)")
+        assert printed.getvalue().startswith(
+            "📝 Exercise 9.2: your answer has the expected form (3 numbers in order)")
         assert "will be marked" in printed.getvalue() and "correct" not in printed.getvalue()
         assert checks.answered("9.2", answer)  # later cells run once the form is right
     printed = io.StringIO()

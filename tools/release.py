@@ -34,8 +34,8 @@ Two modes per notebook:
   overwritten with that notebook's keys unless it is named in ``--assessed`` or ``--feedback``.
 
 Never: ``solutions/``, instructor notes (cells tagged ``instructor``), ``answer_values.json``,
-``answer_key.csv``, ``quoted_numbers.json``, tests or tools. The release is checked before the command ends: the leak test of
-``make lint`` on every released notebook, and no forbidden file. It refuses to release stale
+``answer_key.csv``, ``quoted_numbers.json``, tests or tools. The release is checked before the command ends: the leak
+test of ``make lint`` on every released notebook, and no forbidden file. It refuses to release stale
 solutions (code changed since ``make solutions``) unless ``--allow-stale``.
 """
 
@@ -101,8 +101,7 @@ with numbers you compute yourself. Start with **`notebooks/00_start_here.ipynb`*
 - The data sets are in `data/` (with their datasheets, `data/README*.md`); the notebooks find this
   folder from their own folder, so keep `notebooks/` and `data/` side by side.
 - Written answers: type yours in the ✍️ cell, then open the collapsed model answer under it to compare.
-{assessed}
-- Terms: [`GLOSSARY.md`](GLOSSARY.md).
+{assessed}- Terms: [`GLOSSARY.md`](GLOSSARY.md).
 
 ## What is here
 
@@ -443,9 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = release(args.out, args.variants, args.allow_stale, args.assessed, args.feedback, args.allow_same)
     count = len(list((out / "notebooks").glob("*.ipynb")))
-    modes = (f" Assessed (no keys, no model answers): {' '.join(notebook_numbers(args.assessed, authoring.solution_paths()))}."
+    paths = authoring.solution_paths()
+    modes = (f" Assessed (no keys, no model answers): {' '.join(notebook_numbers(args.assessed, paths))}."
              if args.assessed else "")
-    modes += (f" Published after the deadline: {' '.join(notebook_numbers(args.feedback, authoring.solution_paths()))}."
+    modes += (f" Published after the deadline: {' '.join(notebook_numbers(args.feedback, paths))}."
               if args.feedback else "")
     print(f"wrote {out}: {count} student notebooks, keys, data, runtime requirements, README; "
           f"checked: no solutions, no instructor notes, no answer values, no leaks.{modes}")
