@@ -193,7 +193,8 @@ def notebook_numbers(names, paths) -> list[str]:
     known = {p.name[:2] for p in paths}
     numbers = []
     for name in names:
-        number = str(name).strip()[:2].zfill(2) if str(name).strip()[:2].isdigit() else str(name).strip().zfill(2)
+        text = str(name).strip()
+        number = text[:2] if len(text) >= 2 and text[:2].isdigit() else text.zfill(2)
         if number not in known:
             raise SystemExit(f"make release: no course notebook {name!r} (the notebooks are {' '.join(sorted(known))})")
         numbers.append(number)
