@@ -1,4 +1,4 @@
-"""Grading a class (tools.grade): real fixture notebooks built from notebook 00, one grading run.
+"""Grading a class (assessment.grade, in a sandbox): real fixture notebooks built from notebook 00, one grading run.
 
 One module-level run grades a class folder holding every case at once (right, wrong and missing
 answers; invalid JSON; another course notebook; a cell that sleeps; a deleted exercise cell; a kernel
@@ -16,7 +16,8 @@ import re
 import nbformat
 import pytest
 
-from tools import authoring, grade, variants
+from assessment import grade
+from tools import authoring, variants
 
 NUMBER = "00"
 STUDENT_NB = authoring.NOTEBOOKS / "00_start_here.ipynb"
@@ -133,7 +134,7 @@ def graded(tmp_path_factory):
         variant_nb = nbformat.read(folder / f"variant_{k:02d}" / STUDENT_NB.name, as_version=4)
         write(filled(variant_nb, answers, values_k), subs / who / STUDENT_NB.name)
     roster = tmp / "roster.csv"
-    roster.write_text("student,variant\nkim,2\nliz,2\n" + "".join(
+    roster.write_text("student,variant\nkim,2\nliz,2\nmia,1\n" + "".join(
         f"{name},\n" for name in ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
                                   "judy")), encoding="utf-8")
 
@@ -155,20 +156,21 @@ def row(graded, student, file=None):
 # ----------------------------------------------------------------------------------------
 # The exact gradebook (end to end, two variants included)
 # ----------------------------------------------------------------------------------------
-EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant)
-    ("alice", "alice.ipynb"): ("1", "1", "2", "100.0", ""),
-    ("bob", "bob.ipynb"): ("0", "1", "1", "50.0", ""),
+EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant); the written answer 0.2 is worth 1, unmarked
+    ("alice", "alice.ipynb"): ("1", "1", "2", "66.7", ""),
+    ("bob", "bob.ipynb"): ("0", "1", "1", "33.3", ""),
     ("carol", "carol/00_start_here.ipynb"): ("", "", "0", "0.0", ""),
     ("dave", "dave.ipynb"): ("", "", "", "", ""),
     ("erin", "erin.ipynb"): ("", "", "", "", ""),
-    ("frank", "frank.ipynb"): ("1", "1", "2", "100.0", ""),
-    ("grace", "grace.ipynb"): ("1", "", "1", "50.0", ""),
-    ("heidi", "heidi.ipynb"): ("1", "", "1", "50.0", ""),
+    ("frank", "frank.ipynb"): ("1", "1", "2", "66.7", ""),
+    ("grace", "grace.ipynb"): ("1", "", "1", "33.3", ""),
+    ("heidi", "heidi.ipynb"): ("1", "", "1", "33.3", ""),
     ("ivan", "ivan.ipynb"): ("0", "0", "0", "0.0", ""),
-    ("judy", "judy/first.ipynb"): ("1", "1", "2", "100.0", ""),
+    ("judy", "judy/first.ipynb"): ("1", "1", "2", "66.7", ""),
     ("judy", "judy/second.ipynb"): ("", "", "0", "0.0", ""),
-    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "50.0", "1"),
-    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "50.0", "2"),
+    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "33.3", "1"),
+    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "33.3", "2"),
+    ("mia", ""): ("", "", "", "", "1"),                                    # on the roster, nothing submitted
 }
 
 
@@ -177,7 +179,8 @@ def test_the_exact_gradebook(graded):
     assert got == EXACT
     with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "total", "percent", "error"]
+    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "0.2 written", "total", "percent",
+                      "error"]
 
 
 def test_clean_submissions_have_no_error(graded):
@@ -186,9 +189,9 @@ def test_clean_submissions_have_no_error(graded):
 
 
 def test_problems_are_counted_and_the_run_finishes(graded):
-    # dave, erin, frank, grace, heidi, judy x2, kim: eight rows with an error
-    assert graded["result"]["problems"] == 8
-    assert graded["result"]["submissions"] == len(EXACT)
+    # dave, erin, frank, grace, heidi, judy x2, kim, and mia (no submission): nine rows with an error
+    assert graded["result"]["problems"] == 9
+    assert graded["result"]["submissions"] == len(EXACT) - 1 and graded["result"]["missing"] == 1
 
 
 @pytest.mark.parametrize("student, text", [
@@ -197,6 +200,7 @@ def test_problems_are_counted_and_the_run_finishes(graded):
     ("frank", f"ran over the {CELL_TIMEOUT} s limit"),
     ("grace", "exercise cell(s) not found (deleted or renamed?): 0.2"),
     ("heidi", "the kernel died"),
+    ("mia", "no submission"),
     ("kim", "wrong variant: the roster assigns variant 2 but this notebook is variant 1; graded against variant 1"),
 ])
 def test_each_bad_submission_says_what_went_wrong(graded, student, text):
@@ -264,7 +268,7 @@ def test_no_feedback_file_contains_an_expected_value(graded):
         for line in solution_code:
             assert line.split("=", 1)[1].strip() not in text, path.name
         checked += 1
-    assert checked == len(EXACT)
+    assert checked == len(EXACT) - 1  # mia submitted nothing: no feedback file
 
 
 def test_an_empty_folder_gives_a_clear_message_and_exit_0(tmp_path, capsys):

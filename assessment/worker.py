@@ -1,0 +1,115 @@
+"""Runs inside the grading sandbox: execute one instrumented notebook, cell by cell, in a fresh kernel.
+
+``python worker.py STATUS CWD CELL_TIMEOUT TOTAL_TIMEOUT < graded.ipynb``
+
+Stand-alone on purpose (only nbformat and nbclient): the sandbox shows it this one file. The
+notebook comes on standard input, so it is nowhere on the sandbox's disk; what happened is appended
+to STATUS as one JSON object per line (the grader reads the last complete line after the sandbox has
+gone, and trusts none of it beyond the submission's own row).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import sys
+import time
+
+GRADE_KEY = "liverlab_grade"
+PROBE_TIMEOUT = 15  # seconds a kernel has to answer again after an interrupt
+
+
+def run_worker(notebook_text: str, cwd: str, status_path: str, cell_timeout: int, total_timeout: int) -> int:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    nb = nbformat.reads(notebook_text, as_version=4)
+    del notebook_text
+    status = {"timeouts": [], "errors": [], "crashed": None, "capped": None}
+    log = open(status_path, "a", encoding="utf-8")
+
+    def save():  # one complete line per save: a worker killed mid-write leaves the previous line
+        log.write(json.dumps(status) + "\n")
+        log.flush()
+
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=cell_timeout, interrupt_on_timeout=True, allow_errors=True,
+        error_on_timeout={"ename": "GradingTimeout", "evalue": f"this cell ran longer than {cell_timeout} s "
+                          "and was interrupted", "traceback": []},
+        record_timing=False, store_widget_state=False, iopub_timeout=10, shutdown_kernel="immediate",
+        resources={"metadata": {"path": cwd}})
+    replies: dict[int, str] = {}  # cell index -> error name of its execute reply (a timeout is only there)
+    client.on_cell_error = lambda cell, cell_index, execute_reply: replies.__setitem__(
+        cell_index, str(execute_reply["content"].get("ename", "Error"))[:100])
+    deadline = time.monotonic() + total_timeout
+    student_cell = None
+    try:
+        with client.setup_kernel():
+            save()
+            preload = nb.metadata.get(GRADE_KEY, {}).get("preload")
+            if preload:  # warm the imports with the whole budget, so a slow import is not a "slow cell"
+                run_extra(client, preload, int(max(1, deadline - time.monotonic())))
+            for index, cell in enumerate(list(nb.cells)):
+                meta = cell.metadata.get(GRADE_KEY, {})
+                student_cell = meta.get("cell", student_cell)
+                remaining = deadline - time.monotonic()
+                if remaining < 1:
+                    status["capped"] = student_cell
+                    break
+                client.timeout = int(max(1, min(cell_timeout, remaining)))
+                client.execute_cell(cell, index)
+                if cell.cell_type != "code" or "record" in meta:
+                    continue
+                error = replies.get(index)
+                if error in ("GradingTimeout", "KeyboardInterrupt"):
+                    status["timeouts"].append(student_cell)
+                    if not responsive(client, min(PROBE_TIMEOUT, cell_timeout)):
+                        status["stuck"] = student_cell  # the cell ignored the interrupt (e.g. SIGINT masked)
+                        save()
+                        break
+                elif error is not None:
+                    status["errors"].append([student_cell, error])
+                save()
+    except DeadKernelError:
+        status["crashed"] = student_cell or 0
+    except Exception as exc:  # anything else nbclient raises: keep what was recorded
+        status["crashed"] = student_cell or 0
+        status["failure"] = f"{type(exc).__name__}: {exc}"[:300]
+    status["finished"] = True
+    save()
+    return 0
+
+
+def run_extra(client, source: str, timeout: int) -> None:
+    """Run code that is not one of the notebook's cells (nbclient stores a cell by index: add one, then drop it)."""
+    import nbformat
+
+    cells = client.nb.cells
+    cells.append(nbformat.v4.new_code_cell(source))
+    try:
+        client.timeout = timeout
+        client.execute_cell(cells[-1], len(cells) - 1, store_history=False)
+    finally:
+        cells.pop()
+
+
+def responsive(client, timeout: int) -> bool:
+    """After an interrupt: does the kernel run a trivial cell within ``timeout`` seconds?"""
+    start = time.monotonic()
+    run_extra(client, "pass", timeout)
+    return time.monotonic() - start < timeout - 0.5
+
+
+def main(argv: list[str]) -> int:
+    status, cwd, cell_timeout, total_timeout = argv
+    with contextlib.suppress(Exception):  # the kernel's code may not read this process's memory
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    text = sys.stdin.read()
+    sys.stdin.close()
+    return run_worker(text, cwd, status, int(cell_timeout), int(total_timeout))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
