@@ -583,6 +583,8 @@ def read_submission(sub: Submission) -> None:
         return
     sub.nb = nb
     course = nb.metadata.get("liverlab") if isinstance(nb.metadata.get("liverlab"), dict) else {}
+    if nb.metadata.get("liverlab") is not None and not isinstance(nb.metadata.get("liverlab"), dict):
+        sub.problems.append("its liverlab metadata is not an object; ignored")
     meta_number = course.get("notebook")
     from_meta = None
     if isinstance(meta_number, str) and re.fullmatch(r"\d{1,2}", meta_number.strip()):
@@ -664,6 +666,11 @@ def grade_submission(sub: Submission, exercises: list[Exercise], answers: tuple[
     elif not status:
         sub.problems.append("the grading worker failed: " + (" ".join(outcome.log.split())[-300:]
                                                              or f"exit status {outcome.returncode}"))
+    elif not status["finished"]:
+        sub.problems.append(f"grading stopped early, after cell {status['cell']} (the notebook's code killed the "
+                            "grading process, or it died); exercises after it were not graded")
+        graded.notes.append(f"Grading stopped after cell {status['cell']} of your notebook (its code stopped the "
+                            "grading process); the exercises after it could not be graded.")
     return judge(graded, exercises, answers, read_records(records_path, tokens), status, missing, cell_timeout,
                  total_timeout)
 
@@ -752,7 +759,7 @@ def finite(value) -> bool:
     return True
 
 
-STATUS_FIELDS = ("crashed", "capped", "stuck")
+STATUS_FIELDS = ("crashed", "capped", "stuck", "cell")
 
 
 def read_status(path: Path) -> dict:
@@ -780,6 +787,7 @@ def read_status(path: Path) -> dict:
                        and cell_no(e[0]) is not None and isinstance(e[1], str)]
     failure = status.get("failure")
     clean["failure"] = " ".join(failure.split())[:300] if isinstance(failure, str) else None
+    clean["finished"] = status.get("finished") is True
     return clean
 
 

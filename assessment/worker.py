@@ -31,6 +31,7 @@ def run_worker(notebook_text: str, cwd: str, status_path: str, cell_timeout: int
     log = open(status_path, "a", encoding="utf-8")
 
     def save():  # one complete line per save: a worker killed mid-write leaves the previous line
+        status["cell"] = student_cell
         log.write(json.dumps(status) + "\n")
         log.flush()
 
@@ -44,7 +45,7 @@ def run_worker(notebook_text: str, cwd: str, status_path: str, cell_timeout: int
     client.on_cell_error = lambda cell, cell_index, execute_reply: replies.__setitem__(
         cell_index, str(execute_reply["content"].get("ename", "Error"))[:100])
     deadline = time.monotonic() + total_timeout
-    student_cell = None
+    student_cell = 0
     try:
         with client.setup_kernel():
             save()
@@ -73,9 +74,9 @@ def run_worker(notebook_text: str, cwd: str, status_path: str, cell_timeout: int
                     status["errors"].append([student_cell, error])
                 save()
     except DeadKernelError:
-        status["crashed"] = student_cell or 0
+        status["crashed"] = student_cell
     except Exception as exc:  # anything else nbclient raises: keep what was recorded
-        status["crashed"] = student_cell or 0
+        status["crashed"] = student_cell
         status["failure"] = f"{type(exc).__name__}: {exc}"[:300]
     status["finished"] = True
     save()
