@@ -1,39 +1,39 @@
 """Grade a class: run a folder of submitted notebooks and write a gradebook, feedback and a summary.
 
-``python -m tools.grade DIR [--notebook NN] [--roster roster.csv] [--out grading] [--jobs N]``
-(``make grade SUBMISSIONS=DIR [NB=NN] [ROSTER=roster.csv]``)
+``python -m assessment.grade DIR [--notebook NN] [--roster roster.csv] [--out grading] [--jobs N]
+[--marks written_marks.csv] [--no-sandbox]``
+(``make grade SUBMISSIONS=DIR [NB=NN] [ROSTER=roster.csv] [MARKS=...] [NO_SANDBOX=1]``)
 
 Grading never trusts what a notebook printed or stored. For each submitted ``.ipynb`` in DIR
 (any file name; one per student, or one per sub-folder named after the student):
 
-1. read it (invalid JSON, or not a notebook: a row with an ``error``); find which course notebook
-   it is (``metadata["liverlab"]["notebook"]``, else its title ``# NN · ...``) and its variant
-   (``metadata["liverlab"]["variant"]``, checked against the roster when one is given);
+1. read it (invalid JSON, or not a notebook: a row with an ``error``; metadata of any type or size
+   affects only its row); find which course notebook it is (``metadata["liverlab"]["notebook"]``,
+   else its title ``# NN · ...``) and its variant (``metadata["liverlab"]["variant"]``, checked
+   against the roster when one is given);
 2. copy it and insert, right after the cell of each exercise's check (found by the solution's cell
    id, which student notebooks keep, else by a cell containing ``check("N.M"``), a *recorder* cell:
    it evaluates the solution's own check expression (the second argument of ``check("N.M", ...)`` in
    ``solutions/NN_*.ipynb``) in the student's namespace (if that fails or is still ``...``: the
-   expression the student's own check line passes, so a renamed variable is still graded) and writes
-   the plain value to a file outside the notebook's folder. An edited check cell therefore changes
-   nothing: the value is recomputed;
-3. execute the copy in a fresh kernel, in a temporary folder that reaches the course's ``data/`` but
-   holds no answer keys, with a time limit per cell (a cell that runs over is interrupted and the rest
-   still runs) and per notebook; a kernel that dies keeps what was recorded before it died;
-4. outside the kernel, compare each recorded value with the *plain* expected value (instructor side:
-   ``solutions/answer_values.json``, or ``variants/variant_KK/answer_values.json`` for a variant)
-   with ``liverlab.checks.evaluate``, the function behind the self-checks, so grading and ``check()``
-   agree;
-5. write into ``--out`` (default ``grading/``): ``gradebook.csv`` (one row per submission: 1 / 0 /
-   blank for not answered per exercise, total, percent, error), ``feedback/<student>.md`` (right /
-   not yet / not answered and the exercise's hint, never the expected value or solution code),
-   ``summary.csv`` and ``summary.png`` (how many got each exercise right).
+   expression the student's own check line passes, so a renamed variable is still graded) and appends
+   the plain value to a result file. An edited check cell therefore changes nothing;
+3. execute the copy in a fresh kernel in its own sandbox (``assessment.sandbox``: no network, no view
+   of the answers or the course, memory, process and wall-clock caps; ``assessment.worker`` runs it),
+   with a time limit per cell (a cell that runs over is interrupted and the rest still runs) and per
+   notebook; a kernel that dies keeps what was recorded before it died;
+4. outside the sandbox, check what it wrote (untrusted: size, schema) and compare each recorded value
+   with the *plain* expected value (``solutions/answer_values.json``, or a variant's
+   ``answer_values.json`` / ``answer_key.csv``) with ``liverlab.checks.evaluate``, the function behind
+   the self-checks, so grading and ``check()`` agree;
+5. write into ``--out`` (default ``grading/``), each file atomically: ``gradebook.csv`` (one row per
+   submission and per roster student without one), ``feedback/<student>.md``, ``summary.csv`` and
+   ``summary.png``, and for the written answers ``written/<question>.html`` and ``written_marks.csv``
+   (``assessment.written``). ``.cache/`` keeps each graded submission, so a re-run resumes.
 
 Bad submissions never stop the run: each gets a row whose ``error`` column says what was wrong, and the
 run exits 0 after printing the number of problems (also for an empty DIR). Exit status 2 means the
-command itself was wrong (DIR does not exist, unknown notebook, unreadable roster).
-
-Grading executes student code: run it as an unprivileged user or in a container (INSTRUCTORS.md,
-"Grading a class").
+command itself was wrong (DIR does not exist, unknown notebook, unreadable roster or marks file);
+3 that no sandbox can be made here (``--no-sandbox`` grades for practice, every row saying so).
 """
 
 from __future__ import annotations
@@ -1132,6 +1132,7 @@ def grade(folder: Path, out: Path, *, notebook: str | None = None, roster: Path 
     exercises, title = solution_exercises(notebook) if notebook else ([], "no notebook")
     exercise_ids = [e.id for e in exercises]
     questions = written.questions(solution_path(notebook)) if notebook else []
+    given = written.read_marks(marks, questions) if marks else {}  # a bad marks file stops before any work
     preload = solution_modules(notebook) if notebook else []
     for sub in subs:
         if not sub.gradable:
@@ -1207,7 +1208,6 @@ def grade(folder: Path, out: Path, *, notebook: str | None = None, roster: Path 
     rows = graded + [Graded(Submission(None, student, "", notebook, variant, ["no submission"], gradable=False))
                      for student, variant in (roster_map or {}).items()
                      if student not in {s.student for s in subs}]
-    given = written.read_marks(marks, questions) if marks else {}
     for g in rows:
         g.written = {q.id: given.get((g.submission.student, g.submission.file, q.id)) for q in questions}
     if questions:
