@@ -91,6 +91,15 @@ def bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
+@functools.lru_cache(maxsize=None)
+def _supports(option: str) -> bool:
+    """Does this bwrap know ``option`` (``--disable-userns`` came in bubblewrap 0.8)?"""
+    try:
+        return option in subprocess.run([bwrap(), "--help"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 def python_paths() -> list[Path]:
     """What the Python environment needs, read-only: the interpreter's installation and the venv."""
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
@@ -125,12 +134,12 @@ def _command(argv: list[str], ro_binds, rw_files, limits: Limits, cwd: str, env:
     if as_root:  # no user namespace: real root sets up, the launcher then drops to a uid of its own
         cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
-        cmd += ["--unshare-user", "--disable-userns"]
+        cmd += ["--unshare-user"] + (["--disable-userns"] if _supports("--disable-userns") else [])
     for path in SYSTEM_DIRS:
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
     cmd += ["--proc", "/proc", "--dev", "/dev"]
-    for path in ("/tmp", HOME):
+    for path in ("/tmp", HOME, "/dev/shm"):
         cmd += ["--perms", "1777", "--size", str(limits.tmp_size), "--tmpfs", path]
     cmd += ["--perms", "1777", "--dir", WORK]
     if isinstance(ro_binds, dict):
@@ -146,6 +155,7 @@ def _command(argv: list[str], ro_binds, rw_files, limits: Limits, cwd: str, env:
         cmd += ["--ro-bind", str(source), str(target)]
     for source, target in rw_files.items():
         cmd += ["--bind", str(source), str(target)]
+    cmd += ["--remount-ro", "/"]  # its root folder too: it may write only to its capped tmpfs and result files
     limit_spec = {"RLIMIT_AS": limits.memory, "RLIMIT_NPROC": limits.processes,
                   "RLIMIT_FSIZE": limits.file_size, "RLIMIT_CORE": 0}
     spec = {"limits": limit_spec, "uid": uid if as_root else None, "cwd": cwd, "env": env}
