@@ -832,6 +832,7 @@ def execute(notebook: Path, records: Path, status: Path, log: Path, cell_timeout
         ro.update({library_dir(): library_dir(), WORKER: SANDBOX_WORKER, data: SANDBOX_DATA})
         if setup.pycache is not None:
             ro[setup.pycache] = setup.pycache
+        env["LIVERLAB_GRADE_SECCOMP"] = "1"
         return sandbox.run([sys.executable, SANDBOX_WORKER, *args], ro_binds=ro, stdin=notebook, log=log,
                            rw_files={records: SANDBOX_RECORDS, status: SANDBOX_STATUS}, limits=limits, env=env)
     return unsandboxed(notebook, records, status, log, args, env, limits, data)

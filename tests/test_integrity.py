@@ -75,16 +75,19 @@ try:
 except OSError:
     pass
 """),
-        # Leave processes behind: a detached sleep and a double-forked writer.
+        # Leave processes behind: a double-forked writer, a sleep in a new session.
         "detached": attack(f"""
 import os, subprocess, sys
-subprocess.Popen(["sleep", "3000", {TOKEN!r}], start_new_session=True)
 if os.fork() == 0:
-    os.setsid()
+    try:
+        os.setsid()
+    except OSError:
+        pass
     if os.fork() == 0:
         os.execv(sys.executable, [sys.executable, "-c",
                  "import time; time.sleep(30); open({p['out']!r} + '/late.txt', 'w').write('late')", {TOKEN!r}])
     os._exit(0)
+subprocess.Popen(["sleep", "3000", {TOKEN!r}], start_new_session=True)
 """),
         # Allocate past the memory cap, in the kernel and in a child.
         "memory": attack("""
@@ -290,6 +293,11 @@ def test_no_network(runs):
 def test_no_process_outlives_grading(runs):
     assert runs["alive"] == []
     assert row(runs, "detached")["0.1"] == "1" and row(runs, "holder")["0.1"] == "1"
+
+
+def test_a_notebook_cannot_start_a_new_session(runs):
+    # setsid() is refused (seccomp): the notebook's processes share one scheduler autogroup
+    assert "PermissionError" in row(runs, "holder")["error"]
 
 
 def test_memory_disk_and_process_caps_hold(runs):
