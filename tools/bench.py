@@ -246,7 +246,7 @@ def bench_sandboxed_grading(n: int = 40, notebook: str = "02", jobs: int = 2) ->
 
     result = bench_grading(n, notebook, jobs=jobs)
     floor = n * result["floor"] / jobs
-    return [(f"one plain run of notebook {notebook} (fresh kernel, no sandbox)", result["floor"], None),
+    return [(f"one plain run of notebook {notebook} (fresh kernel, no sandbox, median of 3)", result["floor"], None),
             (f"floor: {n} x that run / {jobs} jobs", floor, None),
             (f"make grade: {n} answered submissions of notebook {notebook}, sandboxed, --jobs {jobs}",
              result["seconds"], 1.3 * floor),
