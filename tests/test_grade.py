@@ -447,3 +447,12 @@ def test_practice_grading_without_a_sandbox_marks_every_row(tmp_path):
     with open(tmp_path / "out" / "gradebook.csv", newline="", encoding="utf-8") as fh:
         rows = {r["student"]: r for r in csv.DictReader(fh)}
     assert rows["sam"]["0.1"] == "1" and all(r["error"].startswith(grade.NO_SANDBOX) for r in rows.values())
+
+
+@pytest.mark.parametrize("module", ["grade", "sandbox", "written"])
+def test_the_examples_in_the_assessment_docstrings(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"assessment.{module}"))
+    assert result.failed == 0 and (result.attempted > 0 or module == "sandbox")

@@ -161,6 +161,7 @@ HOSTILE_METADATA = {  # raw JSON text of the notebook's "liverlab" metadata
     "not_a_dict": '[1, 2, 3]',
     "long_text": '{"notebook": "' + "0" * 100_000 + '", "variant": "' + "x" * 100_000 + '"}',
     "bool": '{"notebook": true, "variant": true}',
+    "deep": "[" * 100_000 + "]" * 100_000,
 }
 
 
