@@ -49,6 +49,7 @@ import math
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -671,8 +672,9 @@ def grade_submission(sub: Submission, exercises: list[Exercise], answers: tuple[
                             "grading process, or it died); exercises after it were not graded")
         graded.notes.append(f"Grading stopped after cell {status['cell']} of your notebook (its code stopped the "
                             "grading process); the exercises after it could not be graded.")
-    return judge(graded, exercises, answers, read_records(records_path, tokens), status, missing, cell_timeout,
-                 total_timeout)
+    records = read_records(records_path, tokens)
+    shutil.rmtree(run_dir, ignore_errors=True)  # up to 3 x 64 MiB the sandbox could fill: gone now
+    return judge(graded, exercises, answers, records, status, missing, cell_timeout, total_timeout)
 
 
 def judge(graded: Graded, exercises: list[Exercise], answers: tuple[dict, dict], records: dict, status: dict,
