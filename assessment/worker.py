@@ -77,7 +77,7 @@ def run_worker(notebook_text: str, cwd: str, status_path: str, cell_timeout: int
         nb, kernel_name="python3", timeout=cell_timeout, interrupt_on_timeout=True, allow_errors=True,
         error_on_timeout={"ename": "GradingTimeout", "evalue": f"this cell ran longer than {cell_timeout} s "
                           "and was interrupted", "traceback": []},
-        record_timing=False, store_widget_state=False, iopub_timeout=10, shutdown_kernel="immediate",
+        record_timing=False, store_widget_state=False, iopub_timeout=4, shutdown_kernel="immediate",
         resources={"metadata": {"path": cwd}})
     replies: dict[int, str] = {}  # cell index -> error name of its execute reply (a timeout is only there)
     client.on_cell_error = lambda cell, cell_index, execute_reply: replies.__setitem__(

@@ -116,6 +116,13 @@ for folder in (".", "/tmp", os.path.expanduser("~"), "/grader/records.jsonl"):
         for _ in range(1024):
             fh.write(chunk)
 """),
+        # Never end, and ignore the interrupt that ends a cell over its time limit.
+        "stubborn": attack("""
+import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass
+"""),
         # A fork bomb (bounded, in case the cap failed).
         "forker": attack("""
 import os, time
@@ -241,7 +248,7 @@ def runs(tmp_path_factory):
     alice_before = digest(hostile / "alice.ipynb")
     checks_before = (ROOT / "liverlab" / "checks.py").stat()
 
-    common = dict(notebook="00", jobs=2, cell_timeout=20, total_timeout=120, progress=False, limits=LIMITS)
+    common = dict(notebook="00", jobs=2, cell_timeout=10, total_timeout=120, progress=False, limits=LIMITS)
     grade.grade(honest, tmp / "honest_out", **common)
     start = time.monotonic()
     result = grade.grade(hostile, tmp / "out", **common)
@@ -271,7 +278,7 @@ def test_no_honest_row_changes(runs):
 
 
 def test_every_submission_has_a_row_and_the_run_ends(runs):
-    assert len(runs["rows"]) == len(HONEST) + 9 + len(HOSTILE_METADATA)
+    assert len(runs["rows"]) == len(HONEST) + 10 + len(HOSTILE_METADATA)
     assert runs["seconds"] < 240, "a held pipe or a detached process stretched the run"
 
 
@@ -306,6 +313,10 @@ def test_memory_disk_and_process_caps_hold(runs):
     assert "MemoryError" in memory["error"] and memory["0.1"] == "1"
     assert "OSError" in filler["error"] and filler["0.1"] == "1"
     assert "BlockingIOError" in forker["error"] and forker["0.1"] == "1"
+
+
+def test_a_notebook_that_never_ends_is_stopped(runs):
+    assert "did not stop when interrupted; grading stopped there" in row(runs, "stubborn")["error"]
 
 
 def test_a_killer_only_kills_its_own_kernel(runs):
