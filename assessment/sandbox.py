@@ -10,6 +10,8 @@ What a sandbox sees and may do (see ``run``):
 - caps applied inside before the command runs: memory (``RLIMIT_AS``, per process), processes
   (``RLIMIT_NPROC``: in a user namespace, or under a uid of its own when the grader runs as root),
   file size (``RLIMIT_FSIZE``: bounds what it can write to a result file);
+- no new session for the notebook's processes (``assessment.worker`` starts the kernel under a seccomp
+  filter that refuses ``setsid``), so the scheduler's autogroups give a notebook one CPU share;
 - a wall-clock cap: when it runs over, the whole sandbox is killed (the bwrap process group; the
   sandbox's init then dies and the kernel kills every process of its PID namespace), so no process
   outlives its submission. Nothing is read from a pipe the sandbox could hold open: its output goes

@@ -21,7 +21,6 @@ import csv
 import html
 import io
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
