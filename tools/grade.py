@@ -1,8 +1,10 @@
-"""Kept for old commands: ``python -m tools.grade`` is ``python -m assessment.grade`` (grading lives in ``assessment/``)."""
+"""Kept for old commands and imports: ``tools.grade`` is ``assessment.grade`` (grading lives in ``assessment/``)."""
 
 import sys
 
-from assessment.grade import main
+from assessment import grade as _grade
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_grade.main())
+else:
+    sys.modules[__name__] = _grade
