@@ -29,8 +29,8 @@ only wire sliders to them (untested, by design: see notes/code_style.md, C8).
      and PNG): the whole callback, as a plain, tested function;
    - :func:`show_claim_calculator` -- the input boxes (glue).
 
-Both glue functions put their results into ``Image`` (and ``HTML``) widgets instead of the
-output area: updates do not flicker, and a notebook runner without a widget front end (nbclient
+Both glue functions put their results into ``HTML`` widgets (the figure as an ``<img>`` with
+its finding as alt text) instead of the output area: updates do not flicker, and a notebook runner without a widget front end (nbclient
 with ``store_widget_state=False``, as ``make solutions`` runs it) executes the cells cleanly.
 
 Figures are built with matplotlib's object-oriented API (``matplotlib.figure.Figure``), not with
@@ -508,9 +508,21 @@ def rtm_explorer_alt(data, *, unit="g/dL"):
 
 # Keyboard focus on the course's widgets: a dark outline (>= 3:1), not a change of colour alone.
 # Scoped to the course's own widgets by their class; shipped as an HTML widget with the controls.
+# (!important: ipywidgets' own rule for a focused input, more specific, sets "outline: none".)
 WIDGET_CSS = ("<style>.ll-widgets input:focus, .ll-widgets select:focus {"
-              " outline: 3px solid #1a1a1a; outline-offset: 1px; }</style>")
+              " outline: 3px solid #1a1a1a !important; outline-offset: 1px; }</style>")
 _LABEL_STYLE = {"description_width": "initial"}       # the whole label, never "cut-off (g/…"
+
+
+def _figure_html(png, alt):
+    """A PNG as an <img> with its alt text, for an HTML widget (ipywidgets' Image has no alt)."""
+    import base64
+    import html
+
+    if not png:
+        return f"<p>{html.escape(alt)}</p>"
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _number_box(kind, value, minimum, maximum, step, description):
@@ -534,7 +546,7 @@ def show_rtm_explorer(*, seed=2024, mean=ALBUMIN_MEAN_G_DL, sd=ALBUMIN_SD_G_DL,
     import ipywidgets as widgets
 
     plot = RtmExplorerPlot(mean=mean, sd=sd, measurement=measurement, unit=unit)
-    image = widgets.Image(format="png")
+    image = widgets.HTML()           # an <img> with alt text (an Image widget cannot carry one)
     step = round(sd / 10, 2) or 0.01
     boxes = {
         "reliability": _number_box("BoundedFloatText", 0.7, 0.1, 0.95, 0.05, "test-retest r"),
@@ -547,8 +559,7 @@ def show_rtm_explorer(*, seed=2024, mean=ALBUMIN_MEAN_G_DL, sd=ALBUMIN_SD_G_DL,
         data = rtm_explorer_data(boxes["reliability"].value, boxes["cutoff"].value,
                                  boxes["n_baseline"].value, seed=seed, mean=mean, sd=sd,
                                  direction=direction)
-        image.value = plot.png(data)
-        image.tooltip = rtm_explorer_alt(data, unit=unit)    # the image's title: its text
+        image.value = _figure_html(plot.png(data), rtm_explorer_alt(data, unit=unit))
 
     for box in boxes.values():
         box.observe(update, names="value")
@@ -953,7 +964,7 @@ def show_claim_calculator(*, lab="albumin (g/dL)"):
 
     preset = claim_calculator_preset(lab)
     text = widgets.HTML()
-    image = widgets.Image(format="png")
+    image = widgets.HTML()           # an <img> with alt text (an Image widget cannot carry one)
     lab_box = widgets.Dropdown(options=list(CLAIM_LABS), value=lab, description="lab",
                                style=_LABEL_STYLE)
     boxes = {name: widgets.FloatText(value=preset[name], description=label, style=_LABEL_STYLE)
@@ -967,16 +978,17 @@ def show_claim_calculator(*, lab="albumin (g/dL)"):
         if changing_lab:
             return
         current = {name: box.value for name, box in boxes.items()}
-        text.value, image.value = claim_calculator_update(
+        text.value, png = claim_calculator_update(
             lab_box.value, current["reported_change"], current["baseline_sd"], r_box.value,
             current["cutoff"], current["population_mean"], direction_box.value)
         try:
             result = claim_calculator(current["reported_change"], current["baseline_sd"],
                                       r_box.value, current["cutoff"], current["population_mean"],
                                       direction=direction_box.value)
-            image.tooltip = claim_calculator_alt(result, unit=CLAIM_LABS[lab_box.value]["unit"])
+            alt = claim_calculator_alt(result, unit=CLAIM_LABS[lab_box.value]["unit"])
         except (TypeError, ValueError):
-            image.tooltip = "No chart: the inputs above cannot be computed."
+            alt = "No chart: the inputs above cannot be computed."
+        image.value = _figure_html(png, alt)
 
     def new_lab(change):
         chosen = claim_calculator_preset(change["new"])

@@ -404,20 +404,29 @@ def test_every_input_of_both_widgets_has_a_whole_visible_label():
     assert labels == ["test-retest r", "cut-off (g/dL)", "baselines"]
 
 
-def test_widget_images_carry_their_finding_as_text():
+def test_widget_images_carry_their_finding_as_alt_text():
     pytest.importorskip("ipywidgets")
+    import base64
+
+    from bs4 import BeautifulSoup
+
     from liverlab.widgets import show_claim_calculator, show_rtm_explorer
 
+    def img(widget):
+        tag = BeautifulSoup(widget.value, "html.parser").find("img")
+        assert base64.b64decode(tag["src"].split(",", 1)[1]).startswith(PNG_SIGNATURE)
+        return tag
+
     explorer = show_rtm_explorer(seed=2024)
-    image = explorer.children[1]
-    assert bytes(image.value).startswith(PNG_SIGNATURE)
-    assert image.tooltip.startswith("With no treatment, the 11,302 enrolled patients")
+    assert img(explorer.children[1])["alt"].startswith("With no treatment, the 11,302 enrolled patients")
     explorer.children[0].children[2].value = 4        # four baseline measurements: less RTM
-    assert "4 baseline measurements" in image.tooltip
+    assert "4 baseline measurements" in img(explorer.children[1])["alt"]
     calculator = show_claim_calculator()
-    assert calculator.children[2].tooltip == (
+    assert img(calculator.children[2])["alt"] == (
         "Of a reported change of +0.40 g/dL, regression to the mean alone predicts +0.13 g/dL; "
         "+0.27 g/dL is not explained by it.")
+    calculator.children[0].children[2].value = -0.6   # a negative SD: no chart, a sentence
+    assert "cannot be computed" in calculator.children[2].value and "<img" not in calculator.children[2].value
 
 
 def test_changing_the_lab_updates_the_calculator_once():
