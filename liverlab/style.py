@@ -6,6 +6,14 @@ font size. Figures are rendered as PNG (SVG output embeds a date and would make
 stored notebook outputs differ between runs).
 
 Colour never carries meaning alone: pair it with line style, marker or a label.
+
+Contrast of the plot lines (WCAG 1.4.11, 3:1 for graphics needed to understand a figure) against
+the white axes of ``use()`` (seaborn's ``whitegrid``): blue 5.2:1, vermillion 3.9:1, bluish green
+3.4:1, reddish purple 3.1:1 and black 21:1 reach it; orange 2.3:1, sky blue 2.3:1 and yellow
+1.3:1 do not (``LOW_CONTRAST``). A line, marker or bar drawn in one of those must carry a second
+cue that does not depend on colour: its own line style (``LINESTYLES``), marker or hatch, or a
+direct label, as the course's figures do (e.g. the claim calculator's hatched orange bar, the
+explorer's orange diamond with a black edge).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-__all__ = ["OKABE_ITO", "LINESTYLES", "use", "show"]
+__all__ = ["OKABE_ITO", "LINESTYLES", "LOW_CONTRAST", "use", "show"]
 
 # Okabe M, Ito K. Color Universal Design (CUD): how to make figures and presentations that
 # are friendly to colorblind people. 2002. https://jfly.uni-koeln.de/color/
@@ -31,6 +39,8 @@ OKABE_ITO = (
     "#000000",  # black
 )
 LINESTYLES = ("-", "--", ":", "-.")
+# Below 3:1 against white: never the only cue that tells a line or marker apart (see above).
+LOW_CONTRAST = ("#E69F00", "#56B4E9", "#F0E442")
 
 
 def use() -> None:

@@ -299,3 +299,12 @@ def test_code_colours_prompts_and_focus_reach_wcag_contrast():
     focus = re.search(r":focus-visible \{ outline: 3px solid var\(--ll-ink\)", book.CSS)
     ink = re.search(r"--ll-ink: (#[0-9a-f]{6})", book.CSS).group(1)
     assert focus and _contrast(ink, "#ffffff") >= 3 and "#E69F00" not in book.CSS.split(":focus")[1][:60]
+
+
+def test_low_contrast_palette_colours_are_the_ones_below_3_to_1_on_white():
+    """style.LOW_CONTRAST names exactly the Okabe-Ito colours under 3:1 on the white axes (WCAG
+    1.4.11): those need a second cue (line style, marker, hatch), as style.py documents."""
+    from liverlab import style
+
+    below = {c.upper() for c in style.OKABE_ITO if _contrast(c, "#ffffff") < 3}
+    assert below == {c.upper() for c in style.LOW_CONTRAST} == {"#E69F00", "#56B4E9", "#F0E442"}
