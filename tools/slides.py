@@ -97,6 +97,8 @@ DECK_CSS = """
 .reveal .slides section { text-align: left; }
 .reveal h1 { font-size: 1.7em; } .reveal h2 { font-size: 1.3em; }
 .reveal table { font-size: 0.46em; border-collapse: collapse; margin: 0; }
+.reveal .jp-MarkdownCell:has(table) p { font-size: 0.6em; }
+.reveal .jp-MarkdownCell:has(table) table { font-size: 0.6em; }
 .reveal table th, .reveal table td { border-bottom: 1px solid #767676; padding: 0.15em 0.3em; vertical-align: top; }
 .reveal .jp-RenderedImage img { display: block; width: 100%; max-height: 540px; object-fit: contain; margin: 0; }
 .reveal .figure-caption { font-size: 0.6em; color: #333; }
