@@ -26,20 +26,26 @@ How answers are compared
 ------------------------
 - numbers: rounded to ``sig`` significant figures (default 3), or to ``decimals``
   decimal places (for answers near zero). An answer is right when its rounded value is
-  the key's rounded value or one unit of the last kept digit either side (key 0.701
-  accepts 0.700, 0.701 and 0.702);
+  the key's rounded value or one unit of the last kept digit either side (key 0.512
+  accepts 0.511, 0.512 and 0.513);
 - whole numbers (counts, integer scores): exactly; ``23.0`` counts as ``23``;
-- ``True``/``False``: exactly; text: ignoring case, surrounding and repeated spaces;
-- lists, tuples, arrays, Series: element by element, in order (feedback names the
-  first wrong element); sets: in any order.
+- ``True``/``False``: exactly; text: ignoring case, repeated spaces, and brackets or
+  punctuation around it ("(b)", "B", " b ", "b)" are all "b");
+- lists, tuples, arrays, Series: element by element, in order; sets: in any order.
 
 Diagnostic feedback
 -------------------
 When an answer is not right, the feedback says why without giving the answer: the
 wrong kind of value ("expected a number; you gave a Series"), the wrong number of
-values, which element is wrong, or a common slip. Slips are recorded with the key:
-fingerprints of the true answer transformed (×100, ÷100, sign, ×365.25, ÷365.25,
-log10 vs natural log, reciprocal, log vs exp), so they cannot drift either.
+values, which elements are wrong (named by ``names=``, "the 2nd value, `meld_na`", or by
+a Series' own index label), and a common slip, for the whole answer or per element.
+Slips are recorded with the key: fingerprints of each element of the true answer
+transformed (1 − x, ×100, ÷100, sign, ×365.25, ÷365.25, log10 vs natural log, reciprocal,
+log vs exp, and × ``denominator`` for a count given for a fraction), so they cannot drift.
+A slip is named only when it can be told apart: at an element where it would be accepted
+as the answer, or could match the same answer as another slip, it is not recorded, and an
+answer matching two recorded slips gets neither. A choice (``choice=True``, and every
+True/False answer) is never diagnosed: the feedback says how many are wrong, not which.
 """
 
 from __future__ import annotations
@@ -611,6 +617,10 @@ def _check_message(exercise_id, value, *, sig, decimals, hint, names=None, choic
     if key is None:
         PASSED[exercise_id] = "nokey"
         return NO_KEY.format(id=exercise_id)
+    if key.get("assessed"):  # an assessed release: the form of the answer only (see assessed_check)
+        passed, message = assessed_check(exercise_id, value, key)
+        PASSED[exercise_id] = passed
+        return message
     verdict = evaluate(exercise_id, value, key, hint, names=names, choice=choice)
     PASSED[exercise_id] = verdict.correct
     return verdict.message
@@ -656,3 +666,65 @@ def answered(exercise_id: str, *values, columns=None) -> bool:
         return True
     print((NEEDS_CHECK if status is None else NEEDS_RIGHT).format(id=exercise_id))
     return False
+
+
+# ----------------------------------------------------------------------------------------
+# Assessed releases (``make release ASSESSED="02 04"``, tools/release.py)
+# ----------------------------------------------------------------------------------------
+# In an assessed notebook the key file holds no fingerprint, only the form of the answer:
+# {"assessed": true, "shape": "scalar" | "list" | "set", "kind": "number" | "int" | "bool" | "text",
+#  "length": n (lists and sets)}. The check confirms the form and says the answer will be marked;
+# it never says right or wrong (it cannot: the release holds no answer). The grader marks the answer.
+ASSESSED_OK = ("📝 Exercise {id}: your answer has the expected form ({form}). It will be marked after the "
+               "deadline; this check does not say whether it is right.")
+ASSESSED_BAD_FORM = ("⚠️ Exercise {id}: {problem}. The exercise asks for {form}: fix the form of your answer "
+                     "(it will be marked after the deadline), then run this cell again.")
+_KIND_WORDS = {"number": ("a number", "numbers"), "int": ("a whole number", "whole numbers"),
+               "bool": ("True or False", "True/False values"), "text": ("a piece of text", "pieces of text")}
+
+
+def assessed_key(key: dict) -> dict:
+    """The key entry of an assessed release: the form of the answer, nothing that identifies it.
+
+    >>> assessed_key(make_key("9.1", [0.25, 0.5]))
+    {'assessed': True, 'shape': 'list', 'kind': 'number', 'length': 2}
+    """
+    rule = key["rule"]
+    entry = {"assessed": True, "shape": rule["shape"], "kind": rule["kind"]}
+    if rule["shape"] != "scalar":
+        entry["length"] = rule["length"]
+    return entry
+
+
+def assessed_form(key: dict) -> str:
+    """The expected form in words: "a number", "3 numbers in order", "5 True/False values in any order"."""
+    one, many = _KIND_WORDS[key["kind"]]
+    if key["shape"] == "scalar":
+        return one
+    return f"{key['length']} {many}" + (" in any order" if key["shape"] == "set" else " in order")
+
+
+def assessed_check(exercise_id: str, value, key: dict) -> tuple[bool, str]:
+    """(form is right, message) for an answer in an assessed notebook; never right or wrong.
+
+    >>> assessed_check("9.1", [0.3, "x"], assessed_key(make_key("9.1", [0.25, 0.5])))[0]
+    False
+    """
+    rule = {"shape": key["shape"], "kind": key["kind"], "length": key.get("length"), "sig": 3}
+    form = assessed_form(key)
+    try:
+        for item in _learner_items(value, rule):
+            _scalar_texts(item, rule, tolerant=False)  # raises TypeError/ValueError on the wrong kind
+    except (TypeError, ValueError) as exc:
+        problem = f"{str(exc)[0].upper()}{str(exc)[1:]}"
+        return False, ASSESSED_BAD_FORM.format(id=exercise_id, problem=problem, form=form)
+    return True, ASSESSED_OK.format(id=exercise_id, form=form)
+
+
+def rounded_text(value, rule: dict) -> str:
+    """A number as a key of this rule rounds it (``sig`` significant figures or ``decimals`` places).
+
+    >>> rounded_text(9.87654, {"kind": "number", "sig": 3})
+    '9.88'
+    """
+    return _number_text(float(value), rule)
