@@ -41,7 +41,8 @@ values, which elements are wrong (named by ``names=``, "the 2nd value, `meld_na`
 a Series' own index label), and a common slip, for the whole answer or per element.
 Slips are recorded with the key: fingerprints of each element of the true answer
 transformed (1 − x, ×100, ÷100, sign, ×365.25, ÷365.25, log10 vs natural log, reciprocal,
-log vs exp, and × ``denominator`` for a count given for a fraction), so they cannot drift.
+log vs exp; × ``denominator`` for a count given for a fraction; the p-value of a chi-square
+statistic given ``chi2_df``), so they cannot drift.
 A slip is named only when it can be told apart: at an element where it would be accepted
 as the answer, or could match the same answer as another slip, it is not recorded, and an
 answer matching two recorded slips gets neither. A choice (``choice=True``, and every
@@ -113,6 +114,12 @@ SLIPS: dict[str, tuple] = {
 COUNT_SLIP = "count"
 COUNT_MESSAGE = ("it looks like a count: this exercise asks for a fraction (divide the count by the number "
                  "it is a fraction of)")
+# A p-value where a chi-square statistic is asked: recorded when the check gives the degrees of freedom
+# (``check(..., chi2_df=1)``); the p-value is then exactly chi2.sf(statistic, df), as lifelines and scipy give it.
+P_VALUE_SLIP = "p_value"
+P_VALUE_MESSAGE = ("it looks like the test's p-value: this exercise asks for the test statistic (the "
+                   "chi-square), not its p-value")
+EXTRA_SLIPS = {COUNT_SLIP: COUNT_MESSAGE, P_VALUE_SLIP: P_VALUE_MESSAGE}
 
 
 # ----------------------------------------------------------------------------------------
@@ -266,11 +273,12 @@ def _items_of(value, rule: dict) -> list:
 
 
 def make_key(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
-             denominator=None) -> dict:
+             denominator=None, chi2_df=None) -> dict:
     """The key recorded for a solution's answer: its rule, per-element fingerprints and slips.
 
     ``denominator`` (a number, or a list with one entry per element, None where it does not apply)
-    is what a fraction answer is a fraction of: the key then also recognises the count.
+    is what a fraction answer is a fraction of: the key then also recognises the count. ``chi2_df``
+    (likewise) marks a chi-square statistic and its degrees of freedom: the key recognises its p-value.
 
     >>> key = make_key("9.1", 0.25)
     >>> evaluate("9.1", 0.2501, key).status, evaluate("9.1", 25, key).slip
@@ -285,24 +293,33 @@ def make_key(exercise_id: str, value, *, sig: int = 3, decimals: int | None = No
         fingerprints.sort()
     key = {"rule": rule, "fingerprints": fingerprints}
     if rule["kind"] == "number":
-        key["slips"] = _slip_fingerprints(exercise_id, items, positions, rule, _denominators(denominator, items))
+        key["slips"] = _slip_fingerprints(exercise_id, items, positions, rule,
+                                          list(zip(_per_element(denominator, items, "denominator"),
+                                                   _per_element(chi2_df, items, "chi2_df"))))
     return key
 
 
-def _denominators(denominator, items) -> list:
-    if denominator is None:
+def _per_element(option, items, name: str) -> list:
+    """An option given once for the answer, or as a list with one entry per element."""
+    if option is None:
         return [None] * len(items)
-    given = list(denominator) if isinstance(denominator, (list, tuple)) else [denominator] * len(items)
+    given = list(option) if isinstance(option, (list, tuple)) else [option] * len(items)
     if len(given) != len(items):
-        raise ValueError(f"denominator has {len(given)} entries for an answer of {len(items)} values")
+        raise ValueError(f"{name} has {len(given)} entries for an answer of {len(items)} values")
     return given
 
 
-def _transforms(denominator) -> dict:
-    """Slip name -> transform of one true value (the count slip only where a denominator is known)."""
+def _transforms(extras) -> dict:
+    """Slip name -> transform of one true value; the count and p-value slips only where the check
+    gave the element's denominator or chi-square degrees of freedom."""
+    denominator, chi2_df = extras
     transforms = {name: transform for name, (transform, _) in SLIPS.items()}
     if denominator is not None:
         transforms[COUNT_SLIP] = lambda v: v * denominator
+    if chi2_df is not None:
+        from scipy import stats
+
+        transforms[P_VALUE_SLIP] = lambda v: float(stats.chi2.sf(v, chi2_df))
     return transforms
 
 
@@ -313,7 +330,7 @@ def _near(a_text: str, b_text: str, rule: dict) -> bool:
     return abs(a - b) <= (_unit(a_text, rule) + _unit(b_text, rule)) * Decimal("1.000001")
 
 
-def _slip_fingerprints(exercise_id, items, positions, rule, denominators) -> dict:
+def _slip_fingerprints(exercise_id, items, positions, rule, extras) -> dict:
     """Fingerprints of each slip, element by element: {slip: [fingerprint or None per element]}.
 
     A slip is left out at an element (None) where a learner who made it would be within tolerance of
@@ -322,10 +339,10 @@ def _slip_fingerprints(exercise_id, items, positions, rule, denominators) -> dic
     answer (no positions) a slip is kept only if it is clear at every element.
     """
     per_slip: dict[str, list] = {}
-    for index, (v, denominator) in enumerate(zip(items, denominators)):
+    for index, (v, extra) in enumerate(zip(items, extras)):
         true_text = _number_text(float(v), rule)
         exact = {}
-        for name, transform in _transforms(denominator).items():
+        for name, transform in _transforms(extra).items():
             try:
                 moved = transform(float(v))
             except (ValueError, ZeroDivisionError, OverflowError):
@@ -490,12 +507,12 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
 
 
 def _slip_text(name: str) -> str:
-    return COUNT_MESSAGE if name == COUNT_SLIP else SLIPS[name][1]
+    return EXTRA_SLIPS[name] if name in EXTRA_SLIPS else SLIPS[name][1]
 
 
 def _named_slips(exercise_id, items, wrong, rule, slips: dict) -> list[tuple[int, str]]:
     """(position, slip) for each wrong element that matches exactly one recorded slip."""
-    known = {name: fps for name, fps in slips.items() if name in SLIPS or name == COUNT_SLIP}
+    known = {name: fps for name, fps in slips.items() if name in SLIPS or name in EXTRA_SLIPS}
     if rule["shape"] == "set":  # no positions: a slip is named only for the whole answer
         hits = [name for name, fps in known.items() if not _wrong_elements(exercise_id, items, rule, fps)]
         return [(i, hits[0]) for i in wrong] if len(hits) == 1 else []
@@ -545,9 +562,9 @@ def _load_keys() -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _record(exercise_id: str, value, sig: int, decimals: int | None, denominator=None) -> None:
+def _record(exercise_id: str, value, sig: int, decimals: int | None, denominator=None, chi2_df=None) -> None:
     entry = {"id": exercise_id, "key": make_key(exercise_id, value, sig=sig, decimals=decimals,
-                                                denominator=denominator),
+                                                denominator=denominator, chi2_df=chi2_df),
              "value": _plain(value)}
     with open(os.environ[RECORD_ENV], "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -566,7 +583,7 @@ def _plain(value):
 # ----------------------------------------------------------------------------------------
 def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
           hint: str | None = None, names: list[str] | None = None, choice: bool = False,
-          denominator=None) -> None:
+          denominator=None, chi2_df=None) -> None:
     """Print whether ``value`` answers exercise ``exercise_id``; never raises.
 
     Parameters
@@ -589,11 +606,14 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
     denominator : number or list, optional
         For a fraction answer, the number it is a fraction of (a list: one per element, None where
         it does not apply); the key then also recognises "a count instead of a fraction".
+    chi2_df : int or list, optional
+        For a chi-square statistic, its degrees of freedom (a list: one per element, None for the
+        others); the key then also recognises "the p-value instead of the statistic".
     """
     exercise_id = str(exercise_id)
     try:
         message = _check_message(exercise_id, value, sig=sig, decimals=decimals, hint=hint, names=names,
-                                 choice=choice, denominator=denominator)
+                                 choice=choice, denominator=denominator, chi2_df=chi2_df)
     except Exception as exc:  # a self-check must never crash a learner's notebook
         PASSED[exercise_id] = False
         message = (f"⚠️ Exercise {exercise_id}: this answer could not be checked ({type(exc).__name__}: "
@@ -601,12 +621,13 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
     print(message)
 
 
-def _check_message(exercise_id, value, *, sig, decimals, hint, names=None, choice=False, denominator=None) -> str:
+def _check_message(exercise_id, value, *, sig, decimals, hint, names=None, choice=False, denominator=None,
+                   chi2_df=None) -> str:
     if _has_placeholder(value):
         PASSED.pop(exercise_id, None)
         return NOT_ANSWERED.format(id=exercise_id)
     if os.environ.get(RECORD_ENV):
-        _record(exercise_id, value, sig, decimals, denominator)
+        _record(exercise_id, value, sig, decimals, denominator, chi2_df)
         PASSED[exercise_id] = True
         return CORRECT.format(id=exercise_id)
     keys = _load_keys()

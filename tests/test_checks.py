@@ -465,3 +465,16 @@ def test_check_passes_names_choice_and_denominator_through(keys, capsys):
     assert "`prob_fall_3_or_more`" in out and "count" in out
     out = feedback(capsys, "1.7", [1216, 3.0], choice=True)
     assert "1 of 2 answers is not right yet" in out and "count" not in out
+
+
+def test_a_p_value_for_a_chi_square_statistic_is_named_when_the_check_gives_its_df():
+    """Exercise 2.3: the log-rank chi-square (725.5, 1 df); its p-value is chi2.sf(725.5, 1)."""
+    from scipy import stats
+
+    key = checks.make_key("2.3", 725.521051638367, chi2_df=1)
+    verdict = checks.evaluate("2.3", stats.chi2.sf(725.521051638367, 1), key)
+    assert verdict.slip == "p_value" and "the test's p-value" in verdict.message
+    assert "p_value" not in checks.make_key("2.3", 725.521051638367)["slips"]
+    key = checks.make_key("6.1", [0.1017, 0.7498], chi2_df=[1, None])  # [chi-square, p]
+    verdict = checks.evaluate("6.1", [0.7498, 0.7498], key, names=["logrank_chisq", "logrank_p"])
+    assert verdict.slips == ((0, "p_value"),) and "`logrank_chisq`" in verdict.message

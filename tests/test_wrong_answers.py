@@ -60,6 +60,8 @@ def test_wrong_values_keep_their_type():
 import json
 import math
 
+from scipy import stats
+
 from liverlab import checks
 from tools.wrong_answers import check_options, common_wrong_answers
 
@@ -83,7 +85,7 @@ def key_for(exercise_id):
     value, options = VALUES[exercise_id], OPTIONS.get(exercise_id, {})
     if SHAPES.get(exercise_id) == "set":
         value = set(value)
-    rounding = {name: options[name] for name in ("sig", "decimals", "denominator") if name in options}
+    rounding = {name: options[name] for name in ("sig", "decimals", "denominator", "chi2_df") if name in options}
     return checks.make_key(exercise_id, value, **rounding)
 
 
@@ -97,13 +99,13 @@ SLIP_OF = {"complement": lambda x, n: 1 - x, "sign": lambda x, n: -x, "percent":
            "fraction": lambda x, n: x / 100, "days": lambda x, n: 365.25 * x, "years": lambda x, n: x / 365.25,
            "log10": lambda x, n: x / math.log(10), "ln": lambda x, n: x * math.log(10),
            "reciprocal": lambda x, n: 1 / x, "log": lambda x, n: math.log(x), "exp": lambda x, n: math.exp(x),
-           "count": lambda x, n: x * n}
+           "count": lambda x, n: x * n, "p_value": lambda x, df: float(stats.chi2.sf(x, df))}
 
 
-def slip_happened(slip, given, true, rule, denominator):
+def slip_happened(slip, given, true, rule, denominator, chi2_df):
     """Independently of checks.py: is `given` within rounding of the slip applied to `true`?"""
     try:
-        expected = SLIP_OF[slip](float(true), denominator)
+        expected = SLIP_OF[slip](float(true), chi2_df if slip == "p_value" else denominator)
     except (ValueError, ZeroDivisionError, OverflowError, TypeError):
         return False
     return abs(float(given) - expected) <= 2.5 * max(unit(expected, rule), unit(float(given), rule))
@@ -124,10 +126,10 @@ def test_common_slips_are_not_accepted_and_only_slips_that_happened_are_named(ex
     key = key_for(exercise_id)
     rule = key["rule"]
     true_items = value if isinstance(value, list) else [value]
-    denominators = options.get("denominator")
-    denominators = denominators if isinstance(denominators, list) else [denominators] * len(true_items)
+    denominators, dfs = ([option if isinstance(option, list) else [option] * len(true_items)
+                          for option in (options.get("denominator"), options.get("chi2_df"))])
     accepted = set()
-    for wrong in common_wrong_answers(value, options.get("denominator")):
+    for wrong in common_wrong_answers(value, options.get("denominator"), options.get("chi2_df")):
         verdict = checks.evaluate(exercise_id, wrong.value, key, names=options.get("names"),
                                   choice=options.get("choice", False))
         if verdict.correct:
@@ -135,7 +137,8 @@ def test_common_slips_are_not_accepted_and_only_slips_that_happened_are_named(ex
             continue
         given = wrong.value if isinstance(wrong.value, list) else [wrong.value]
         for position, slip in verdict.slips:
-            assert slip_happened(slip, given[position], true_items[position], rule, denominators[position]), (
+            assert slip_happened(slip, given[position], true_items[position], rule, denominators[position],
+                                 dfs[position]), (
                 exercise_id, wrong.label, position, slip, verdict.message)
             if position in wrong.positions and slip != wrong.slip:
                 pytest.fail(f"{exercise_id}: {wrong.label} was named {slip!r}: {verdict.message}")

@@ -11,7 +11,7 @@ it prints "finish Exercise N.M first" instead of raising or showing a wrong tabl
 
 ``common_wrong_answers(value)`` lists the slips a learner commonly makes, applied to a true answer
 (1 − x, −x, ×100, ÷100, ×365.25, ÷365.25, log10 for ln and back, 1/x, log, exp, a count for a
-fraction), to one element at a time and to all of them; ``check_options(notebook)`` reads each check
+fraction, the p-value for a chi-square statistic), to one element at a time and to all of them; ``check_options(notebook)`` reads each check
 call's options (sig, decimals, names, choice, denominator) from a solution notebook. Together with
 the values ``make solutions`` records they test that feedback never accepts a slip or names one that
 did not happen (``tests/test_wrong_answers.py``), without executing a notebook.
@@ -145,7 +145,14 @@ SLIP_TRANSFORMS = {
     "log": lambda x, n: math.log(x),
     "exp": lambda x, n: math.exp(x),
     "count": lambda x, n: x * n,
+    "p_value": lambda x, df: _chi2_p(x, df),
 }
+
+
+def _chi2_p(statistic, df):
+    from scipy import stats
+
+    return float(stats.chi2.sf(statistic, df))
 
 
 @dataclass(frozen=True)
@@ -158,17 +165,18 @@ class WrongAnswer:
     label: str
 
 
-def _slipped(x: float, slip: str, denominator):
-    if slip == "count" and not denominator:
+def _slipped(x: float, slip: str, denominator, chi2_df=None):
+    extra = {"count": denominator, "p_value": chi2_df}.get(slip)
+    if slip in ("count", "p_value") and not extra:
         return None
     try:
-        moved = SLIP_TRANSFORMS[slip](float(x), denominator)
+        moved = SLIP_TRANSFORMS[slip](float(x), extra)
     except (ValueError, ZeroDivisionError, OverflowError):
         return None
     return moved if math.isfinite(moved) and moved != x else None
 
 
-def common_wrong_answers(value, denominator=None) -> list[WrongAnswer]:
+def common_wrong_answers(value, denominator=None, chi2_df=None) -> list[WrongAnswer]:
     """Common slips applied to a numeric true answer (a number or a list of numbers).
 
     Each slip is applied to every element alone and to all elements at once; an interval
@@ -177,11 +185,12 @@ def common_wrong_answers(value, denominator=None) -> list[WrongAnswer]:
     """
     scalar = not isinstance(value, list)
     items = [value] if scalar else list(value)
-    denominators = (list(denominator) if isinstance(denominator, (list, tuple))
-                    else [denominator] * len(items))
+    def per_element(option):
+        return list(option) if isinstance(option, (list, tuple)) else [option] * len(items)
+
     out = []
     for slip in SLIP_TRANSFORMS:
-        moved = [_slipped(x, slip, n) for x, n in zip(items, denominators)]
+        moved = [_slipped(x, slip, n, df) for x, n, df in zip(items, per_element(denominator), per_element(chi2_df))]
         for i, m in enumerate(moved):
             if m is not None:
                 one = items[:i] + [m] + items[i + 1:]
@@ -200,7 +209,8 @@ def common_wrong_answers(value, denominator=None) -> list[WrongAnswer]:
 
 
 def check_options(nb: nbformat.NotebookNode) -> dict[str, dict]:
-    """Exercise id -> the literal options of its check call (sig, decimals, hint, names, choice, denominator)."""
+    """Exercise id -> the literal options of its check call (sig, decimals, hint, names, choice, denominator,
+    chi2_df)."""
     options = {}
     for cell in nb.cells:
         if cell.cell_type != "code" or "check(" not in cell.source:
