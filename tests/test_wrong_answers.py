@@ -111,7 +111,7 @@ def slip_happened(slip, given, true, rule, denominator, chi2_df):
     return abs(float(given) - expected) <= 2.5 * max(unit(expected, rule), unit(float(given), rule))
 
 
-NUMERIC = sorted((k for k, key in ((k, key_for(k)) for k in VALUES) if key["rule"]["kind"] == "number"),
+NUMERIC = sorted((k for k, key in ((k, key_for(k)) for k in VALUES) if key["rule"]["kind"] in ("number", "int")),
                  key=authoring._id_order)
 
 
