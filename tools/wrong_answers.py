@@ -14,7 +14,8 @@ it prints "finish Exercise N.M first" instead of raising or showing a wrong tabl
 fraction, the p-value for a chi-square statistic), to one element at a time and to all of them;
 ``check_options(notebook)`` reads each check call's options (sig, decimals, names, choice, denominator,
 chi2_df) from a solution notebook. Together with the values ``make solutions`` records they test that
-feedback never accepts a slip or names one that did not happen (``tests/test_wrong_answers.py``), without executing a notebook.
+feedback never accepts a slip or names one that did not happen (``tests/test_wrong_answers.py``),
+without executing a notebook.
 """
 
 from __future__ import annotations
