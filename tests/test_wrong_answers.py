@@ -76,8 +76,6 @@ MUST_REDESIGN = {
                             "reference group inverted it is 0.99 (0.88–1.12), within tolerance"),
     "3.3": ({"reciprocal"}, "the time-varying hazard ratio is 0.99 (0.89–1.10) to 2 significant figures: "
                             "inverted, 1.01 (0.91–1.13), within tolerance"),
-    "6.6": ({"fraction", "log10", "years"}, "the first value, -0.014 to 2 decimals, is -0.01; divided by 100, "
-                                            "by 365.25 or by ln 10 it still rounds within one unit of it"),
 }
 
 
