@@ -53,8 +53,8 @@ variants: $(STAMP)   ## N per-student variants with their answer keys in variant
 release: $(STAMP)    ## the student distribution in _build/release/ (no solutions), checked; VARIANTS=variants adds them
 	$(PY) -m tools.release $(if $(OUT),--out $(OUT)) $(if $(VARIANTS),--variants $(VARIANTS))
 
-grade: $(STAMP)      ## grade submitted notebooks: make grade SUBMISSIONS=DIR [NB=02] [ROSTER=roster.csv] [OUT=grading] [JOBS=2]
-	$(PY) -m tools.grade $(or $(SUBMISSIONS),$(error set SUBMISSIONS=DIR, the folder of submitted notebooks)) $(if $(NB),--notebook $(NB)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS))
+grade: $(STAMP)      ## grade submitted notebooks in a sandbox: make grade SUBMISSIONS=DIR [NB=02] [ROSTER=roster.csv] [OUT=grading] [JOBS=2] [MARKS=grading/written_marks.csv] [NO_SANDBOX=1]
+	$(PY) -m assessment.grade $(or $(SUBMISSIONS),$(error set SUBMISSIONS=DIR, the folder of submitted notebooks)) $(if $(NB),--notebook $(NB)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(MARKS),--marks $(MARKS)) $(if $(NO_SANDBOX),--no-sandbox)
 
 bench: $(STAMP)      ## time the environment step, each notebook and the test suite
 	$(PY) -m tools.bench

@@ -55,7 +55,7 @@ COST = {
     "tests/test_cohorts.py": 8, "tests/test_studies.py": 8, "tests/test_book.py": 8,
     "tests/test_worksheet.py": 6, "tests/test_pbc_against_r.py": 6,
     "tests/test_cohort_against_r.py": 6, "tests/test_widgets.py": 5, "tests/test_rtm.py": 5,
-    "tests/test_scores.py": 5,
+    "tests/test_scores.py": 5, "tests/test_integrity.py": 60,
 }
 
 

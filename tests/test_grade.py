@@ -1,4 +1,4 @@
-"""Grading a class (tools.grade): real fixture notebooks built from notebook 00, one grading run.
+"""Grading a class (assessment.grade, in a sandbox): real fixture notebooks built from notebook 00, one grading run.
 
 One module-level run grades a class folder holding every case at once (right, wrong and missing
 answers; invalid JSON; another course notebook; a cell that sleeps; a deleted exercise cell; a kernel
@@ -12,15 +12,18 @@ import copy
 import csv
 import json
 import re
+import time
 
 import nbformat
 import pytest
 
-from tools import authoring, grade, variants
+from assessment import grade
+from tools import authoring, variants
 
 NUMBER = "00"
 STUDENT_NB = authoring.NOTEBOOKS / "00_start_here.ipynb"
 CELL_TIMEOUT = 10  # seconds: the fixtures' "sleeping" cell sleeps far longer
+HOSTILE_TEXT = "<script>alert(1)</script> The low scorers were chosen for low readings & drift back."
 
 
 # ----------------------------------------------------------------------------------------
@@ -85,7 +88,10 @@ def graded(tmp_path_factory):
     subs = tmp / "submissions"
     subs.mkdir()
 
-    write(filled(base, {"0.1": "right", "0.2": "right"}, expected), subs / "alice.ipynb")
+    alice = filled(base, {"0.1": "right", "0.2": "right"}, expected)
+    question = grade.written.questions(grade.solution_path(NUMBER))[0]
+    next(c for c in alice.cells if c.get("id") == question.cell_id).source = HOSTILE_TEXT
+    write(alice, subs / "alice.ipynb")
     write(filled(base, {"0.1": "wrong", "0.2": "right"}, expected), subs / "bob.ipynb")
     write(base, subs / "carol" / "00_start_here.ipynb")                      # nothing answered
     (subs / "dave.ipynb").write_text('{"cells": [ not json', encoding="utf-8")
@@ -133,7 +139,7 @@ def graded(tmp_path_factory):
         variant_nb = nbformat.read(folder / f"variant_{k:02d}" / STUDENT_NB.name, as_version=4)
         write(filled(variant_nb, answers, values_k), subs / who / STUDENT_NB.name)
     roster = tmp / "roster.csv"
-    roster.write_text("student,variant\nkim,2\nliz,2\n" + "".join(
+    roster.write_text("student,variant\nkim,2\nliz,2\nmia,1\n" + "".join(
         f"{name},\n" for name in ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
                                   "judy")), encoding="utf-8")
 
@@ -143,7 +149,7 @@ def graded(tmp_path_factory):
     with open(out / "gradebook.csv", newline="", encoding="utf-8") as fh:
         rows = {(r["student"], r["file"]): r for r in csv.DictReader(fh)}
     return {"result": result, "rows": rows, "out": out, "expected": expected,
-            "variant_expected": variant_expected}
+            "variant_expected": variant_expected, "subs": subs, "roster": roster, "variants": folder}
 
 
 def row(graded, student, file=None):
@@ -155,20 +161,21 @@ def row(graded, student, file=None):
 # ----------------------------------------------------------------------------------------
 # The exact gradebook (end to end, two variants included)
 # ----------------------------------------------------------------------------------------
-EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant)
-    ("alice", "alice.ipynb"): ("1", "1", "2", "100.0", ""),
-    ("bob", "bob.ipynb"): ("0", "1", "1", "50.0", ""),
+EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant); the written answer 0.2 is worth 1, unmarked
+    ("alice", "alice.ipynb"): ("1", "1", "2", "66.7", ""),
+    ("bob", "bob.ipynb"): ("0", "1", "1", "33.3", ""),
     ("carol", "carol/00_start_here.ipynb"): ("", "", "0", "0.0", ""),
     ("dave", "dave.ipynb"): ("", "", "", "", ""),
     ("erin", "erin.ipynb"): ("", "", "", "", ""),
-    ("frank", "frank.ipynb"): ("1", "1", "2", "100.0", ""),
-    ("grace", "grace.ipynb"): ("1", "", "1", "50.0", ""),
-    ("heidi", "heidi.ipynb"): ("1", "", "1", "50.0", ""),
+    ("frank", "frank.ipynb"): ("1", "1", "2", "66.7", ""),
+    ("grace", "grace.ipynb"): ("1", "", "1", "33.3", ""),
+    ("heidi", "heidi.ipynb"): ("1", "", "1", "33.3", ""),
     ("ivan", "ivan.ipynb"): ("0", "0", "0", "0.0", ""),
-    ("judy", "judy/first.ipynb"): ("1", "1", "2", "100.0", ""),
+    ("judy", "judy/first.ipynb"): ("1", "1", "2", "66.7", ""),
     ("judy", "judy/second.ipynb"): ("", "", "0", "0.0", ""),
-    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "50.0", "1"),
-    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "50.0", "2"),
+    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "33.3", "1"),
+    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "33.3", "2"),
+    ("mia", ""): ("", "", "", "", "1"),                                    # on the roster, nothing submitted
 }
 
 
@@ -177,7 +184,8 @@ def test_the_exact_gradebook(graded):
     assert got == EXACT
     with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "total", "percent", "error"]
+    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "0.2 written", "total", "percent",
+                      "error"]
 
 
 def test_clean_submissions_have_no_error(graded):
@@ -186,9 +194,9 @@ def test_clean_submissions_have_no_error(graded):
 
 
 def test_problems_are_counted_and_the_run_finishes(graded):
-    # dave, erin, frank, grace, heidi, judy x2, kim: eight rows with an error
-    assert graded["result"]["problems"] == 8
-    assert graded["result"]["submissions"] == len(EXACT)
+    # dave, erin, frank, grace, heidi, judy x2, kim, and mia (no submission): nine rows with an error
+    assert graded["result"]["problems"] == 9
+    assert graded["result"]["submissions"] == len(EXACT) - 1 and graded["result"]["missing"] == 1
 
 
 @pytest.mark.parametrize("student, text", [
@@ -197,6 +205,7 @@ def test_problems_are_counted_and_the_run_finishes(graded):
     ("frank", f"ran over the {CELL_TIMEOUT} s limit"),
     ("grace", "exercise cell(s) not found (deleted or renamed?): 0.2"),
     ("heidi", "the kernel died"),
+    ("mia", "no submission"),
     ("kim", "wrong variant: the roster assigns variant 2 but this notebook is variant 1; graded against variant 1"),
 ])
 def test_each_bad_submission_says_what_went_wrong(graded, student, text):
@@ -264,7 +273,7 @@ def test_no_feedback_file_contains_an_expected_value(graded):
         for line in solution_code:
             assert line.split("=", 1)[1].strip() not in text, path.name
         checked += 1
-    assert checked == len(EXACT)
+    assert checked == len(EXACT) - 1  # mia submitted nothing: no feedback file
 
 
 def test_an_empty_folder_gives_a_clear_message_and_exit_0(tmp_path, capsys):
@@ -364,3 +373,86 @@ def test_check_calls_are_read_in_order_from_the_solution():
     exercises, title = grade.solution_exercises(NUMBER)
     assert [e.id for e in exercises] == ["0.1", "0.2"] and title.startswith("00 · ")
     assert all(e.expression and e.hint and e.cell_id for e in exercises)
+
+
+# ----------------------------------------------------------------------------------------
+# Written answers, marks, a re-run that resumes, grading without a sandbox
+# ----------------------------------------------------------------------------------------
+def test_written_answers_get_a_marking_page_with_the_text_escaped(graded):
+    question = grade.written.questions(grade.solution_path(NUMBER))[0]
+    assert question.id == "0.2" and question.marks == 1
+    page = (graded["out"] / "written" / "0.2.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert question.model.split("\n")[0][:40] in page.replace("&#x27;", "'")
+    assert '<th scope="col">Mark (out of 1)</th>' in page and '<html lang="en">' in page
+    with open(graded["out"] / "written_marks.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["question", "student", "file", "out_of", "mark", "comment"]
+    assert {(r["student"], r["file"]) for r in rows} == {k for k, v in EXACT.items() if v[2] != ""}
+
+
+def test_marks_merge_and_a_rerun_resumes(graded, tmp_path):
+    with open(graded["out"] / "written_marks.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["mark"], r["comment"] = {"alice": ("1", "Clear."), "bob": ("0,5", "Say why the scores drift back.")}.get(
+            r["student"], ("", ""))
+    marks = tmp_path / "marks.csv"
+    with open(marks, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    start = time.monotonic()
+    result = grade.grade(graded["subs"], graded["out"], notebook=NUMBER, roster=graded["roster"],
+                         variants_dir=graded["variants"], jobs=2, cell_timeout=CELL_TIMEOUT, total_timeout=300,
+                         progress=False, marks=marks)
+    assert result["resumed"] == 11 and time.monotonic() - start < 30  # every gradable submission, no kernel
+    with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as fh:
+        book = {(r["student"], r["file"]): r for r in csv.DictReader(fh)}
+    assert {k: (r["0.1"], r["0.2"], r["total"], r["percent"]) for k, r in book.items()} == {
+        **{k: (v[0], v[1], v[2], v[3]) for k, v in EXACT.items()},
+        ("alice", "alice.ipynb"): ("1", "1", "3", "100.0"), ("bob", "bob.ipynb"): ("0", "1", "1.5", "50.0")}
+    assert book[("alice", "alice.ipynb")]["0.2 written"] == "1" and book[("bob", "bob.ipynb")]["0.2 written"] == "0.5"
+    assert book[("bob", "bob.ipynb")]["error"] == row(graded, "bob")["error"]
+    feedback = (graded["out"] / "feedback" / "bob.md").read_text(encoding="utf-8")
+    assert "Written answer, question 0.2: no answer written: 0.5 of 1 mark(s)" in feedback
+    assert "Say why the scores drift back." in feedback
+    kept = (graded["out"] / "written_marks.csv").read_text(encoding="utf-8")
+    assert "Say why the scores drift back." in kept  # a re-run keeps the marks given
+
+
+def test_a_mark_out_of_range_is_refused_with_its_line(graded, tmp_path):
+    marks = tmp_path / "marks.csv"
+    marks.write_text("question,student,file,out_of,mark,comment\n0.2,bob,bob.ipynb,1,2,\n9.9,bob,bob.ipynb,1,1,\n")
+    question = grade.written.questions(grade.solution_path(NUMBER))
+    with pytest.raises(grade.written.MarksProblem, match=r"line 2: mark '2' is not a number from 0 to 1; "
+                                                         r"line 3: no written question '9.9'"):
+        grade.written.read_marks(marks, question)
+
+
+def test_without_a_sandbox_grading_for_marks_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(grade.sandbox, "problem", lambda: "bubblewrap (`bwrap`) is not installed. Install it")
+    (tmp_path / "subs").mkdir()
+    assert grade.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 3
+    assert "Not grading: bubblewrap (`bwrap`) is not installed" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_practice_grading_without_a_sandbox_marks_every_row(tmp_path):
+    values = json.loads(grade.ANSWER_VALUES.read_text())
+    base = nbformat.read(STUDENT_NB, as_version=4)
+    write(filled(base, {"0.1": "right"}, {k: values[k] for k in ("0.1", "0.2")}), tmp_path / "subs" / "sam.ipynb")
+    (tmp_path / "subs" / "tom.ipynb").write_text("not json")
+    grade.grade(tmp_path / "subs", tmp_path / "out", notebook=NUMBER, jobs=1, progress=False, sandboxed=False)
+    with open(tmp_path / "out" / "gradebook.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert rows["sam"]["0.1"] == "1" and all(r["error"].startswith(grade.NO_SANDBOX) for r in rows.values())
+
+
+@pytest.mark.parametrize("module", ["grade", "sandbox", "written"])
+def test_the_examples_in_the_assessment_docstrings(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"assessment.{module}"))
+    assert result.failed == 0 and (result.attempted > 0 or module == "sandbox")

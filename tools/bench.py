@@ -16,7 +16,9 @@ run it when the machine is otherwise idle, and read each number with that in min
    suite / (kernels x floor / cores): 1 means the suite costs no more than starting its kernels
    on every core (budget 1.5); the slowest tests are listed;
 6. library hot spots: ``liverlab.scores.meld3`` on 1,000,000 patients, the widgets' callbacks;
-7. grading: ``make grade`` of 40 submissions of notebook 00 with 2 jobs (budget 180 s; skipped with --skip-tests).
+7. grading (``bench_sandboxed_grading``): ``make grade`` of 40 answered submissions of notebook 02, each in
+   its own sandbox, with 2 jobs, beside the floor 40 x (one plain run of notebook 02) / 2; budget: grading
+   at most 1.3 x the floor (skipped with --skip-tests).
 
     python -m tools.bench [--skip-env] [--skip-tests] [--skip-notebooks] [--notebooks 00 01]
 """
@@ -41,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BUDGETS = {"environment": 30.0, "notebook": 15.0, "test_suite": 90.0, "meld3_1e6": 0.5,
-           "lab_kernel": 5.0, "ratio": 1.5, "grading_40": 180.0}
+           "lab_kernel": 5.0, "ratio": 1.5, "grading_ratio": 1.3}
 TEST_COMMAND = ["-m", "pytest", "-n", "2", "--dist", "loadscope", "-rs", "--nbval",
                 "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
                 "--doctest-modules", "liverlab", "tests", "solutions", "notebooks"]
@@ -237,6 +239,20 @@ def bench_widgets(repeats: int = 21) -> list[tuple[str, float | None, float]]:
     return rows
 
 
+def bench_sandboxed_grading(n: int = 40, notebook: str = "02", jobs: int = 2) -> list[tuple]:
+    """Rows: one plain run of ``notebook`` (the floor's unit), the floor n x run / jobs, sandboxed grading
+    of ``n`` answered submissions with ``jobs``, and their ratio (budget 1.3)."""
+    from assessment.grade import bench_grading
+
+    result = bench_grading(n, notebook, jobs=jobs)
+    floor = n * result["floor"] / jobs
+    return [(f"one plain run of notebook {notebook} (fresh kernel, no sandbox, median of 3)", result["floor"], None),
+            (f"floor: {n} x that run / {jobs} jobs", floor, None),
+            (f"make grade: {n} answered submissions of notebook {notebook}, sandboxed, --jobs {jobs}",
+             result["seconds"], 1.3 * floor),
+            ("grading / floor (a ratio, not seconds)", result["ratio"], BUDGETS["grading_ratio"])]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-env", action="store_true")
@@ -274,10 +290,7 @@ def main(argv=None) -> int:
     rows.append(("meld3, 1,000,000 patients (median of 3)", bench_meld3(), BUDGETS["meld3_1e6"]))
     rows.extend(bench_widgets())
     if not args.skip_tests:
-        from tools.grade import bench_grading
-
-        rows.append(("make grade: 40 submissions of notebook 00, --jobs 2", bench_grading(40, "00", jobs=2),
-                     BUDGETS["grading_40"]))
+        rows.extend(bench_sandboxed_grading())
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'seconds':>8}  {'budget':>7}  verdict")

@@ -3,13 +3,26 @@
 ``python -m tools.authoring times`` prints the table; ``make lint`` fails when a notebook states less
 time for its core path than the estimate (with 5 minutes' grace), or a core path over 75 minutes.
 
-The estimate (documented in INSTRUCTORS.md, "How long each notebook takes"):
+The estimate (documented in INSTRUCTORS.md, "Exercises, notebook by notebook") adds up, for the core path:
 
-- reading: the words of the markdown cells at 150 words per minute (the *References* section is left
-  out: it is looked up, not read through);
-- running and reading a code cell that is not an exercise: ``CODE_CELL_MINUTES``;
-- a code exercise: ``CODE_EXERCISE_MINUTES``; a written answer (a markdown cell tagged ``solution``):
-  ``WRITTEN_ANSWER_MINUTES``, its model answer is read as text.
+- reading: the words of the markdown cells at ``WORDS_PER_MINUTE`` = 250 (the *References* section is left
+  out: it is looked up, not read through). Adults read English non-fiction silently at 238 words per minute
+  on average, most of them at 175–300 (Brysbaert 2019, J Mem Lang 109:104047); the walkthroughs fit the upper
+  half of that range because much of a student's time goes to the code and exercises below;
+- a code cell that is not an exercise: ``CODE_CELL_MINUTES`` = 2 (run it, read the code and its output or figure);
+- a code exercise: ``CODE_EXERCISE_MINUTES`` = 1 (read the task, find the variable), plus
+  ``SOLUTION_LINE_MINUTES`` = 2 for each line of the model solution (between the solution markers, comments
+  and blank lines left out): the lines a student has to work out and type, the main cost of an exercise;
+- a written answer (a markdown cell tagged ``solution``): ``WRITTEN_ANSWER_MINUTES`` = 2, and its model
+  answer is read as text.
+
+Calibration (issue 20): two walkthroughs by a third-year medical student timed the core paths of 00–05 at
+00 about 20 min, 01 90–100, 02 90–110, 03 95–110, 04 85–95, 05 85–100. With the constants above the
+estimator gives 22, 84, 83, 110, 89 and 87 minutes on the notebooks as they were then (commit 7af0cfa), each
+within 10 % of its range (``tests/test_pacing.py`` pins this with the counts of that commit). Counting
+solution lines rather than exercises is what fits 00, whose two exercises need one line each, while
+01–05 need 11–23 lines in all. The constants are round numbers chosen over a grid, not a least-squares fit
+of six points: treat an estimate as ±10 %.
 
 Material inside a *Going deeper (optional)* section counts separately, as optional time. Such a section
 starts with a heading ``## 🔭 Going deeper (optional): ...`` (or ``###``), whose next line is the box
@@ -22,10 +35,11 @@ import math
 import re
 from dataclasses import dataclass
 
-WORDS_PER_MINUTE = 150
-CODE_CELL_MINUTES = 0.75
-CODE_EXERCISE_MINUTES = 5.0
-WRITTEN_ANSWER_MINUTES = 4.0
+WORDS_PER_MINUTE = 250
+CODE_CELL_MINUTES = 2.0
+CODE_EXERCISE_MINUTES = 1.0
+SOLUTION_LINE_MINUTES = 2.0
+WRITTEN_ANSWER_MINUTES = 2.0
 GRACE_MINUTES = 5
 CORE_LIMIT_MINUTES = 75
 
@@ -49,12 +63,14 @@ class Pace:
     optional_exercises: int = 0
     core_written: int = 0
     optional_written: int = 0
+    core_solution_lines: int = 0
+    optional_solution_lines: int = 0
 
     def minutes(self, part: str) -> float:
-        words, cells, exercises, written = (getattr(self, f"{part}_{name}")
-                                            for name in ("words", "code_cells", "exercises", "written"))
+        words, cells, exercises, lines, written = (
+            getattr(self, f"{part}_{name}") for name in ("words", "code_cells", "exercises", "solution_lines", "written"))
         return (words / WORDS_PER_MINUTE + cells * CODE_CELL_MINUTES + exercises * CODE_EXERCISE_MINUTES
-                + written * WRITTEN_ANSWER_MINUTES)
+                + lines * SOLUTION_LINE_MINUTES + written * WRITTEN_ANSWER_MINUTES)
 
     @property
     def core_minutes(self) -> int:
@@ -69,6 +85,13 @@ def _words(markdown: str) -> int:
     text = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$", " formula ", markdown, flags=re.S)  # a formula reads as a phrase
     text = re.sub(r"<[^>]+>|\(https?://[^)]*\)", " ", text)  # tags and link targets are not read
     return len(WORD.findall(text))
+
+
+def _solution_lines(code: str) -> int:
+    """Lines a student writes: those between the solution markers that are not blank or comments."""
+    inside = re.findall(r"### BEGIN SOLUTION(.*?)### END SOLUTION", code, flags=re.S)
+    body = "\n".join(inside) if inside else code
+    return sum(1 for line in body.splitlines() if line.strip() and not line.strip().startswith("#"))
 
 
 def pace(nb) -> Pace:
@@ -107,6 +130,9 @@ def pace(nb) -> Pace:
                 exercise_open = False  # one exercise, however many solution cells
             elif not is_exercise:
                 setattr(result, f"{part}_code_cells", getattr(result, f"{part}_code_cells") + 1)
+            if is_exercise:
+                setattr(result, f"{part}_solution_lines",
+                        getattr(result, f"{part}_solution_lines") + _solution_lines(source))
     return result
 
 
@@ -159,11 +185,12 @@ def problems(nb) -> list[str]:
 
 def table(notebooks: dict) -> str:
     """A text table: name, stated, estimated core and optional minutes and their parts."""
-    rows = [f"{'notebook':<32} {'stated':>7} {'core':>5} {'opt':>5}  words(core/opt)  code  ex  written"]
+    rows = [f"{'notebook':<32} {'stated':>7} {'core':>5} {'opt':>5}  words(core/opt)  code  ex  lines  written"]
     for name, nb in notebooks.items():
         p, (core, optional) = pace(nb), stated_minutes(nb)
         stated = f"{core or '?'}" + (f"+{optional}" if optional else "")
         rows.append(f"{name:<32} {stated:>7} {p.core_minutes:>5} {p.optional_minutes:>5}  "
                     f"{p.core_words:>6}/{p.optional_words:<6}  {p.core_code_cells:>4}  "
-                    f"{p.core_exercises + p.optional_exercises:>2}  {p.core_written + p.optional_written:>7}")
+                    f"{p.core_exercises + p.optional_exercises:>2}  "
+                    f"{p.core_solution_lines + p.optional_solution_lines:>5}  {p.core_written + p.optional_written:>7}")
     return "\n".join(rows)
