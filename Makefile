@@ -50,8 +50,8 @@ times: $(STAMP)      ## estimated minutes per notebook (core path and optional s
 variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30 ROSTER=students.csv)
 	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB)) $(if $(ROSTER),--roster $(ROSTER))
 
-release: $(STAMP)    ## the student distribution in _build/release/ (no solutions), checked; VARIANTS=variants adds them
-	$(PY) -m tools.release $(if $(OUT),--out $(OUT)) $(if $(VARIANTS),--variants $(VARIANTS))
+release: $(STAMP)    ## the student distribution in _build/release/ (no solutions), checked; VARIANTS=variants adds them; ASSESSED="02 04" [ALLOW_SAME="4.7"] for marks, FEEDBACK="02 04" after the deadline
+	$(PY) -m tools.release $(if $(OUT),--out $(OUT)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(ASSESSED),--assessed $(ASSESSED)) $(if $(FEEDBACK),--feedback $(FEEDBACK)) $(if $(ALLOW_SAME),--allow-same $(ALLOW_SAME))
 
 grade: $(STAMP)      ## grade submitted notebooks in a sandbox: make grade SUBMISSIONS=DIR [NB=02] [ROSTER=roster.csv] [OUT=grading] [JOBS=2] [MARKS=grading/written_marks.csv] [NO_SANDBOX=1]
 	$(PY) -m assessment.grade $(or $(SUBMISSIONS),$(error set SUBMISSIONS=DIR, the folder of submitted notebooks)) $(if $(NB),--notebook $(NB)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(MARKS),--marks $(MARKS)) $(if $(NO_SANDBOX),--no-sandbox)

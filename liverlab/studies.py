@@ -1185,16 +1185,16 @@ def simulate_case_series(n, *, seed, true_effect=0.0, params=CaseSeriesParameter
 
     Examples
     --------
-    >>> series = simulate_case_series(200, seed=2024)
+    >>> series = simulate_case_series(200, seed=1)
     >>> series.shape
     (800, 62)
     >>> series.groupby("visit", observed=True)["observed"].sum().to_dict()
-    {{'screening': 200, 'baseline': 200, '3 months': 158, '6 months': 129}}
+    {{'screening': 200, 'baseline': 200, '3 months': 157, '6 months': 124}}
     >>> completers = series.loc[series["visit"] == "6 months", "observed"].to_numpy()
     >>> before = series.loc[series["visit"] == "baseline", "albumin_g_dl"].to_numpy()
     >>> after = series.loc[series["visit"] == "6 months", "albumin_g_dl"].to_numpy()
     >>> round(float((after - before)[completers].mean()), 2)    # albumin "rises" by itself
-    0.28
+    0.34
     """
     # Input validation
     n = _check_n(n)
@@ -1239,7 +1239,7 @@ def simulate_randomized_trial(n, *, seed, true_effect=0.0, params=CaseSeriesPara
 
     Examples
     --------
-    >>> trial = simulate_randomized_trial(200, seed=2024)
+    >>> trial = simulate_randomized_trial(200, seed=1)
     >>> trial.drop_duplicates("patient_id")["arm"].value_counts().sort_index().to_dict()
     {{'control': 100, 'treatment': 100}}
     """
@@ -1376,18 +1376,18 @@ def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 mo
 
     Examples
     --------
-    >>> series = simulate_case_series(200, seed=2024)
+    >>> series = simulate_case_series(200, seed=1)    # not the course's seed: no exercise's answer here
     >>> parts = decompose_change(series, "meld")
     >>> parts.round(2)
                                         component  change  share
-    0            apparent change among completers   -1.84   1.00
-    1                      regression to the mean   -1.54   0.84
-    2                              natural course    0.31  -0.17
-    3                            co-interventions   -0.66   0.36
+    0            apparent change among completers   -0.99   1.00
+    1                      regression to the mean   -0.78   0.79
+    2                              natural course    0.36  -0.36
+    3                            co-interventions   -0.72   0.72
     4                                   treatment    0.00  -0.00
-    5  attrition (death, transplant and drop-out)    0.07  -0.04
-    6              measurement noise at follow-up   -0.02   0.01
-    >>> round(float(parts["change"].iloc[1:].sum() - parts["change"].iloc[0]), 12)
+    5  attrition (death, transplant and drop-out)    0.13  -0.13
+    6              measurement noise at follow-up    0.02  -0.02
+    >>> round(abs(float(parts["change"].iloc[1:].sum() - parts["change"].iloc[0])), 12)
     0.0
     """
     # Input validation

@@ -112,7 +112,7 @@ def _markdown_table(header, rows):
     return "\n".join(out)
 
 
-def datasheet(cohort: pd.DataFrame, digest: str, params: CirrhosisParameters) -> str:
+def datasheet(cohort: pd.DataFrame, digest: str, params: CirrhosisParameters, seed: int = SEED) -> str:
     """The datasheet (Markdown) of the cohort written with ``digest``."""
     n = len(cohort)
     by_stage = pd.crosstab(cohort["stage"], cohort["event"]).reindex(
@@ -145,7 +145,7 @@ def datasheet(cohort: pd.DataFrame, digest: str, params: CirrhosisParameters) ->
 
 ## How it was made
 
-- Generator: `liverlab.cohorts.simulate_cirrhosis_cohort({n}, seed={SEED})` with the default
+- Generator: `liverlab.cohorts.simulate_cirrhosis_cohort({n}, seed={seed})` with the default
   `liverlab.cohorts.CirrhosisParameters()` (table below).
 - Command: `{COMMAND}` (from the repository root; `--out-dir DIR` writes elsewhere).
   It writes this datasheet too; do not edit either file by hand.
@@ -230,16 +230,18 @@ Status tags: [V] verified in the primary source, [V2] through a secondary source
 """
 
 
-def write(out_dir: Path) -> str:
-    """Write the CSV and the datasheet into ``out_dir``; return the ``SHA256SUMS`` line."""
+def write(out_dir: Path, seed: int = SEED) -> str:
+    """Write the CSV and the datasheet into ``out_dir``; return the ``SHA256SUMS`` line.
+
+    ``seed`` other than ``SEED``: a per-student variant's cohort (``tools.variants``)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     params = CirrhosisParameters()
-    cohort = simulate_cirrhosis_cohort(N_PATIENTS, seed=SEED, params=params)
+    cohort = simulate_cirrhosis_cohort(N_PATIENTS, seed=seed, params=params)
     content = format_csv(cohort)
     digest = hashlib.sha256(content).hexdigest()
     (out_dir / CSV_NAME).write_bytes(content)
-    (out_dir / README_NAME).write_bytes(datasheet(cohort, digest, params).encode("utf-8"))
+    (out_dir / README_NAME).write_bytes(datasheet(cohort, digest, params, seed).encode("utf-8"))
     return f"{digest}  {CSV_NAME}"
 
 
