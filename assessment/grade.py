@@ -102,6 +102,7 @@ class Exercise:
     expression: str
     hint: str | None
     cell_id: str | None
+    options: tuple = ()  # (name, value) of check()'s literal feedback options: names, choice, denominator, chi2_df
 
 
 def _python_of(source: str) -> str:
@@ -130,6 +131,34 @@ def check_calls(source: str) -> list[tuple[str, str, str | None]]:
             calls.append(((node.lineno, node.col_offset),
                           (node.args[0].value, ast.get_source_segment(code, node.args[1]), hint)))
     return [call for _, call in sorted(calls)]
+
+
+FEEDBACK_OPTIONS = ("names", "choice", "denominator", "chi2_df")
+
+
+def check_options(source: str) -> dict[str, dict]:
+    """Exercise id -> the literal feedback options of its ``check()`` call (what self-checks use too).
+
+    >>> check_options('check("0.1", [a, b], names=["meld", "meld_na"], choice=False, denominator=n)')
+    {'0.1': {'names': ['meld', 'meld_na'], 'choice': False}}
+    """
+    try:
+        tree = ast.parse(_python_of(source))
+    except SyntaxError:
+        return {}
+    found = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check"
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            options = {}
+            for keyword in node.keywords:
+                if keyword.arg in FEEDBACK_OPTIONS:
+                    try:
+                        options[keyword.arg] = ast.literal_eval(keyword.value)
+                    except ValueError:
+                        pass  # not a literal (a variable of the notebook): left out
+            found.setdefault(node.args[0].value, options)
+    return found
 
 
 def solution_path(number: str) -> Path | None:
@@ -184,8 +213,10 @@ def solution_exercises(number: str) -> tuple[list[Exercise], str]:
     exercises: dict[str, Exercise] = {}
     for cell in nb.cells:
         if cell.cell_type == "code":
+            options = check_options(cell.source)
             for exercise_id, expression, hint in check_calls(cell.source):
-                exercises.setdefault(exercise_id, Exercise(exercise_id, expression, hint, cell.get("id")))
+                exercises.setdefault(exercise_id, Exercise(exercise_id, expression, hint, cell.get("id"),
+                                                           tuple(options.get(exercise_id, {}).items())))
     title = nb.cells[0].source.splitlines()[0].lstrip("# ").strip() if nb.cells else path.stem
     return list(exercises.values()), title
 
@@ -266,14 +297,16 @@ def _values_from_key_csv(path: Path, rules: dict) -> dict:
     return values
 
 
-def grading_key(exercise_id: str, expected, rule: dict) -> dict:
-    """The key ``check()`` would use, rebuilt from the plain expected value and the exercise's rule."""
+def grading_key(exercise_id: str, expected, rule: dict, options: dict | None = None) -> dict:
+    """The key ``check()`` would use, rebuilt from the plain expected value, the exercise's rule and
+    the check's literal ``denominator``/``chi2_df`` options (so graded feedback names the same slips)."""
     from liverlab.checks import make_key
 
     if rule.get("shape") == "set":
         expected = set(expected)
     rounding = {"decimals": rule["decimals"]} if rule.get("decimals") is not None else {"sig": rule.get("sig", 3)}
-    return make_key(exercise_id, expected, **rounding)
+    extras = {name: value for name, value in (options or {}).items() if name in ("denominator", "chi2_df")}
+    return make_key(exercise_id, expected, **rounding, **extras)
 
 
 # ----------------------------------------------------------------------------------------
@@ -732,9 +765,11 @@ def judge(graded: Graded, exercises: list[Exercise], answers: tuple[dict, dict],
             graded.verdicts[exercise.id] = ("not yet", "Your answer is not a finite number (NaN or infinity)."
                                             + hint)
         else:
-            key = grading_key(exercise.id, values[exercise.id], rules[exercise.id])
+            options = dict(exercise.options)
+            key = grading_key(exercise.id, values[exercise.id], rules[exercise.id], options)
             try:
-                verdict = evaluate(exercise.id, from_plain(entry["value"]), key, hint=exercise.hint)
+                verdict = evaluate(exercise.id, from_plain(entry["value"]), key, hint=exercise.hint,
+                                   names=options.get("names"), choice=bool(options.get("choice")))
             except Exception as exc:  # an odd value must cost only this exercise
                 sub.problems.append(f"exercise {exercise.id} could not be compared ({type(exc).__name__})")
                 graded.verdicts[exercise.id] = ("not yet", "Your answer could not be compared with the expected "

@@ -29,17 +29,24 @@ How answers are compared
   the key's rounded value or one unit of the last kept digit either side (key 0.512
   accepts 0.511, 0.512 and 0.513);
 - whole numbers (counts, integer scores): exactly; ``23.0`` counts as ``23``;
-- ``True``/``False``: exactly; text: ignoring case, surrounding and repeated spaces;
-- lists, tuples, arrays, Series: element by element, in order (feedback names the
-  first wrong element); sets: in any order.
+- ``True``/``False``: exactly; text: ignoring case, repeated spaces, and brackets or
+  punctuation around it ("(b)", "B", " b ", "b)" are all "b");
+- lists, tuples, arrays, Series: element by element, in order; sets: in any order.
 
 Diagnostic feedback
 -------------------
 When an answer is not right, the feedback says why without giving the answer: the
 wrong kind of value ("expected a number; you gave a Series"), the wrong number of
-values, which element is wrong, or a common slip. Slips are recorded with the key:
-fingerprints of the true answer transformed (×100, ÷100, sign, ×365.25, ÷365.25,
-log10 vs natural log, reciprocal, log vs exp), so they cannot drift either.
+values, which elements are wrong (named by ``names=``, "the 2nd value, `meld_na`", or by
+a Series' own index label), and a common slip, for the whole answer or per element.
+Slips are recorded with the key: fingerprints of each element of the true answer
+transformed (1 − x, ×100, ÷100, sign, ×365.25, ÷365.25, log10 vs natural log, reciprocal,
+log vs exp; × ``denominator`` for a count given for a fraction; the p-value of a chi-square
+statistic given ``chi2_df``), so they cannot drift.
+A slip is named only when it can be told apart: at an element where it would be accepted
+as the answer, or could match the same answer as another slip, it is not recorded, and an
+answer matching two recorded slips gets neither. A choice (``choice=True``, and every
+True/False answer) is never diagnosed: the feedback says how many are wrong, not which.
 """
 
 from __future__ import annotations
@@ -99,7 +106,20 @@ SLIPS: dict[str, tuple] = {
                                    "hazard ratio): exponentiate it (np.exp)"),
     "exp": (lambda v: math.exp(v), "it looks like the exponential of the answer: this exercise asks for "
                                    "the value on the log scale (the coefficient)"),
+    "complement": (lambda v: 1 - v, "it looks like 1 minus the answer: check which of the two complementary "
+                                    "quantities is asked (survival or mortality, an event or its absence)"),
 }
+# A count where a fraction is asked: recorded only when the check gives the denominator
+# (``check(..., denominator=20000)``), since the key cannot hold the true value to compare ratios with.
+COUNT_SLIP = "count"
+COUNT_MESSAGE = ("it looks like a count: this exercise asks for a fraction (divide the count by the number "
+                 "it is a fraction of)")
+# A p-value where a chi-square statistic is asked: recorded when the check gives the degrees of freedom
+# (``check(..., chi2_df=1)``); the p-value is then exactly chi2.sf(statistic, df), as lifelines and scipy give it.
+P_VALUE_SLIP = "p_value"
+P_VALUE_MESSAGE = ("it looks like the test's p-value: this exercise asks for the test statistic (the "
+                   "chi-square), not its p-value")
+EXTRA_SLIPS = {COUNT_SLIP: COUNT_MESSAGE, P_VALUE_SLIP: P_VALUE_MESSAGE}
 
 
 # ----------------------------------------------------------------------------------------
@@ -185,7 +205,7 @@ def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
     if kind == "text":
         if not isinstance(value, str):
             raise TypeError(f"expected a piece of text (in quotes); you gave {_describe(value)}")
-        return {"text:" + " ".join(value.split()).casefold()}
+        return {"text:" + _normal_text(value)}
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
         raise TypeError(f"expected a number; you gave {_describe(value)}")
     x = float(value)
@@ -196,6 +216,14 @@ def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
             raise ValueError("expected a whole number (a count or a score), not one with decimals")
         return {f"int:{int(x)}"}
     return {"number:" + t for t in _number_texts(x, rule, tolerant)}
+
+
+SURROUNDING = " \t\r\n()[]{}.,;:!?'\"`"
+
+
+def _normal_text(text: str) -> str:
+    """Text compared ignoring case, repeated spaces, and brackets or punctuation around it: "(B)." is "b"."""
+    return " ".join(text.strip(SURROUNDING).split()).casefold()
 
 
 def _fingerprint(exercise_id: str, position: str, text: str) -> str:
@@ -244,8 +272,13 @@ def _items_of(value, rule: dict) -> list:
     return [value] if rule["shape"] == "scalar" else _as_items(value)[1]
 
 
-def make_key(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None) -> dict:
+def make_key(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
+             denominator=None, chi2_df=None) -> dict:
     """The key recorded for a solution's answer: its rule, per-element fingerprints and slips.
+
+    ``denominator`` (a number, or a list with one entry per element, None where it does not apply)
+    is what a fraction answer is a fraction of: the key then also recognises the count. ``chi2_df``
+    (likewise) marks a chi-square statistic and its degrees of freedom: the key recognises its p-value.
 
     >>> key = make_key("9.1", 0.25)
     >>> evaluate("9.1", 0.2501, key).status, evaluate("9.1", 25, key).slip
@@ -260,26 +293,81 @@ def make_key(exercise_id: str, value, *, sig: int = 3, decimals: int | None = No
         fingerprints.sort()
     key = {"rule": rule, "fingerprints": fingerprints}
     if rule["kind"] == "number":
-        key["slips"] = _slip_fingerprints(exercise_id, items, positions, rule)
+        key["slips"] = _slip_fingerprints(exercise_id, items, positions, rule,
+                                          list(zip(_per_element(denominator, items, "denominator"),
+                                                   _per_element(chi2_df, items, "chi2_df"))))
     return key
 
 
-def _slip_fingerprints(exercise_id, items, positions, rule) -> dict:
-    """Fingerprints of each slip applied to every element; slips that look like the answer are left out."""
+def _per_element(option, items, name: str) -> list:
+    """An option given once for the answer, or as a list with one entry per element."""
+    if option is None:
+        return [None] * len(items)
+    given = list(option) if isinstance(option, (list, tuple)) else [option] * len(items)
+    if len(given) != len(items):
+        raise ValueError(f"{name} has {len(given)} entries for an answer of {len(items)} values")
+    return given
+
+
+def _transforms(extras) -> dict:
+    """Slip name -> transform of one true value; the count and p-value slips only where the check
+    gave the element's denominator or chi-square degrees of freedom."""
+    denominator, chi2_df = extras
+    transforms = {name: transform for name, (transform, _) in SLIPS.items()}
+    if denominator is not None:
+        transforms[COUNT_SLIP] = lambda v: v * denominator
+    if chi2_df is not None:
+        from scipy import stats
+
+        transforms[P_VALUE_SLIP] = lambda v: float(stats.chi2.sf(v, chi2_df))
+    return transforms
+
+
+def _near(a_text: str, b_text: str, rule: dict) -> bool:
+    """Could one learner's answer match both keys? A key k accepts a rounded answer within one unit of
+    k's last digit, so two keys can both accept one answer when those intervals overlap."""
+    a, b = Decimal(a_text), Decimal(b_text)
+    return abs(a - b) <= (_unit(a_text, rule) + _unit(b_text, rule)) * Decimal("1.000001")
+
+
+def _slip_fingerprints(exercise_id, items, positions, rule, extras) -> dict:
+    """Fingerprints of each slip, element by element: {slip: [fingerprint or None per element]}.
+
+    A slip is left out at an element (None) where a learner who made it would be within tolerance of
+    the true value (0 is its own sign flip, 1 its own reciprocal), or of another slip (for r near 0,
+    1 - r and exp(-r) ...): feedback then never names a slip that may not have happened. For a set
+    answer (no positions) a slip is kept only if it is clear at every element.
+    """
+    per_slip: dict[str, list] = {}
+    for index, (v, extra) in enumerate(zip(items, extras)):
+        true_text = _number_text(float(v), rule)
+        exact = {}
+        for name, transform in _transforms(extra).items():
+            try:
+                moved = transform(float(v))
+            except (ValueError, ZeroDivisionError, OverflowError):
+                continue
+            if not math.isfinite(moved) or abs(moved) > 1e300:
+                continue
+            exact[name] = _number_text(moved, rule)
+        clear = {}
+        for name, text in exact.items():
+            if _near(text, true_text, rule):
+                continue
+            if any(_near(text, other, rule) for other_name, other in exact.items() if other_name != name):
+                continue
+            clear[name] = _fingerprint(exercise_id, positions[index], "number:" + text)
+        for name in exact.keys() | per_slip.keys():
+            per_slip.setdefault(name, [None] * index).append(clear.get(name))
     slips = {}
-    true_texts = [_scalar_texts(v, rule) for v in items]  # tolerant: a slip must be clearly different
-    for name, (transform, _) in SLIPS.items():
-        try:
-            moved = [transform(float(v)) for v in items]
-        except (ValueError, ZeroDivisionError, OverflowError):
+    for name, fingerprints in per_slip.items():
+        if all(f is None for f in fingerprints):
             continue
-        if not all(math.isfinite(m) for m in moved):
-            continue
-        moved_texts = [next(iter(_scalar_texts(m, rule, tolerant=False))) for m in moved]
-        if any(t in true for t, true in zip(moved_texts, true_texts)):
-            continue
-        slips[name] = sorted(_fingerprint(exercise_id, p, t) for p, t in zip(positions, moved_texts)) \
-            if rule["shape"] == "set" else [_fingerprint(exercise_id, p, t) for p, t in zip(positions, moved_texts)]
+        if rule["shape"] == "set":
+            if any(f is None for f in fingerprints):
+                continue
+            fingerprints = sorted(fingerprints)
+        slips[name] = fingerprints
     return slips
 
 
@@ -288,11 +376,16 @@ def _slip_fingerprints(exercise_id, items, positions, rule) -> dict:
 # ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of one check: ``status`` is "correct", "not yet" or "not answered"."""
+    """The outcome of one check: ``status`` is "correct", "not yet" or "not answered".
+
+    ``slip`` is the slip named for the answer (the one slip of every wrong element named), and
+    ``slips`` the slip named for each wrong element, as (0-based position, slip name) pairs.
+    """
 
     status: str
     message: str
     slip: str | None = None
+    slips: tuple = ()
 
     @property
     def correct(self) -> bool:
@@ -300,7 +393,8 @@ class Verdict:
 
 
 def _matches(exercise_id, position, value, rule, fingerprint) -> bool:
-    return any(_fingerprint(exercise_id, position, t) == fingerprint for t in _scalar_texts(value, rule))
+    return fingerprint is not None and any(
+        _fingerprint(exercise_id, position, t) == fingerprint for t in _scalar_texts(value, rule))
 
 
 def _wrong_elements(exercise_id: str, items: list, rule: dict, fingerprints: list) -> list[int]:
@@ -339,9 +433,27 @@ def _learner_items(value, rule: dict) -> list:
     return items
 
 
-def evaluate(exercise_id: str, value, key: dict, hint: str | None = None) -> Verdict:
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _element_name(index: int, value, names, n: int) -> str:
+    """An element named by its meaning ("the 2nd value, `meld_na`"), or by a Series' own index label,
+    never by a bare number that could be read as a 0-based pandas position."""
+    if names is not None and len(names) > index:
+        return f"the {_ordinal(index + 1)} value, `{names[index]}`"
+    if isinstance(value, pd.Series):
+        return f"the value labelled {value.index[index]!r} in your Series"
+    return f"the {_ordinal(index + 1)} of {n} values"
+
+
+def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
+             names: list[str] | None = None, choice: bool = False) -> Verdict:
     """Compare an answer with a key (as ``make_key`` makes it); the message never shows the key.
 
+    ``names`` says what each element of a list answer means (feedback names an element by it);
+    ``choice`` (automatic for True/False lists) makes feedback say how many elements are wrong, never which.
     The grader (``tools.grade``) uses this function too, so grading and self-checks agree.
     """
     exercise_id = str(exercise_id)
@@ -357,24 +469,60 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None) -> Ver
         return Verdict("not yet", f"{not_yet} {str(exc)[0].upper()}{str(exc)[1:]}.{hint_text}")
     if not wrong:
         return Verdict("correct", CORRECT.format(id=exercise_id))
-    slip = _find_slip(exercise_id, items, rule, key.get("slips", {}))
-    if slip is not None:
-        return Verdict("not yet", f"{not_yet} Close: {SLIPS[slip][1]}.{hint_text}", slip=slip)
-    if rule["shape"] == "list" and len(items) > 1:
-        where = (f"element {wrong[0] + 1} of {len(items)} is not right yet" if len(wrong) == 1 else
-                 f"{len(wrong)} of {len(items)} elements are not right yet (the first is element {wrong[0] + 1})")
-        return Verdict("not yet", f"{not_yet} {where[0].upper()}{where[1:]}.{hint_text}")
-    if rule["shape"] == "set" and len(items) > 1:
-        return Verdict("not yet", f"{not_yet} {len(wrong)} of {len(items)} values are not in the answer "
-                                  f"(order does not matter here).{hint_text}")
-    return Verdict("not yet", f"{not_yet}{hint_text or ' Check your steps and try again.'}")
+    n = len(items)
+    if rule["shape"] == "set" and not choice:
+        named = _named_slips(exercise_id, items, wrong, rule, key.get("slips", {}))
+        if named:
+            return Verdict("not yet", f"{not_yet} Close: {_slip_text(named[0][1])}.{hint_text}", slip=named[0][1],
+                           slips=tuple(named))
+    if choice or rule["kind"] == "bool" or rule["shape"] == "set":
+        if n == 1:
+            return Verdict("not yet", f"{not_yet}{hint_text or ' Think it through again.'}")
+        what = ("values are not in the answer (order does not matter here)" if rule["shape"] == "set" else
+                "answers are not right yet (this check does not say which)")
+        if rule["shape"] != "set" and len(wrong) == 1:
+            what = "answers is not right yet (this check does not say which)"
+        return Verdict("not yet", f"{not_yet} {len(wrong)} of {n} {what}.{hint_text}")
+    named = _named_slips(exercise_id, items, wrong, rule, key.get("slips", {}))
+    kinds = {slip for _, slip in named}
+    common = kinds.pop() if len(kinds) == 1 and len(named) == len(wrong) else None
+    if n == 1 or (common is not None and len(wrong) == n):
+        if common is not None:
+            return Verdict("not yet", f"{not_yet} Close: {_slip_text(common)}.{hint_text}", slip=common,
+                           slips=tuple(named))
+        return Verdict("not yet", f"{not_yet}{hint_text or ' Check your steps and try again.'}")
+    by_position = dict(named)
+    parts = []
+    for i in wrong:
+        name = _element_name(i, value, names, n)
+        parts.append(f"{name}: {_slip_text(by_position[i])}" if i in by_position else name)
+    if len(wrong) == 1:
+        name = _element_name(wrong[0], value, names, n)
+        comma = "," if names is not None and wrong[0] < len(names) else ""  # "the 2nd value, `x`, is ..."
+        where = f"{name[0].upper()}{name[1:]}{comma} is not right yet"
+        where += f": {_slip_text(by_position[wrong[0]])}" if by_position else ""
+    else:
+        where = f"{len(wrong)} of {n} values are not right yet: {'; '.join(parts)}"
+    return Verdict("not yet", f"{not_yet} {where}.{hint_text}", slip=common, slips=tuple(named))
 
 
-def _find_slip(exercise_id, items, rule, slips: dict) -> str | None:
-    for name, slip_fingerprints in slips.items():
-        if name in SLIPS and not _wrong_elements(exercise_id, items, rule, slip_fingerprints):
-            return name
-    return None
+def _slip_text(name: str) -> str:
+    return EXTRA_SLIPS[name] if name in EXTRA_SLIPS else SLIPS[name][1]
+
+
+def _named_slips(exercise_id, items, wrong, rule, slips: dict) -> list[tuple[int, str]]:
+    """(position, slip) for each wrong element that matches exactly one recorded slip."""
+    known = {name: fps for name, fps in slips.items() if name in SLIPS or name in EXTRA_SLIPS}
+    if rule["shape"] == "set":  # no positions: a slip is named only for the whole answer
+        hits = [name for name, fps in known.items() if not _wrong_elements(exercise_id, items, rule, fps)]
+        return [(i, hits[0]) for i in wrong] if len(hits) == 1 else []
+    named = []
+    for i in wrong:
+        hits = [name for name, fps in known.items()
+                if i < len(fps) and _matches(exercise_id, str(i), items[i], rule, fps[i])]
+        if len(hits) == 1:
+            named.append((i, hits[0]))
+    return named
 
 
 # ----------------------------------------------------------------------------------------
@@ -414,8 +562,9 @@ def _load_keys() -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _record(exercise_id: str, value, sig: int, decimals: int | None) -> None:
-    entry = {"id": exercise_id, "key": make_key(exercise_id, value, sig=sig, decimals=decimals),
+def _record(exercise_id: str, value, sig: int, decimals: int | None, denominator=None, chi2_df=None) -> None:
+    entry = {"id": exercise_id, "key": make_key(exercise_id, value, sig=sig, decimals=decimals,
+                                                denominator=denominator, chi2_df=chi2_df),
              "value": _plain(value)}
     with open(os.environ[RECORD_ENV], "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -433,7 +582,8 @@ def _plain(value):
 # The two functions a notebook calls
 # ----------------------------------------------------------------------------------------
 def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
-          hint: str | None = None, names: list[str] | None = None, choice: bool = False) -> None:
+          hint: str | None = None, names: list[str] | None = None, choice: bool = False,
+          denominator=None, chi2_df=None) -> None:
     """Print whether ``value`` answers exercise ``exercise_id``; never raises.
 
     Parameters
@@ -452,11 +602,18 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
         names an element by its meaning, never by a bare position.
     choice : bool, optional
         The answer is a choice (multiple choice, or a list of True/False): feedback says
-        how many are wrong, never which.
+        how many are wrong, never which. Automatic for True/False answers.
+    denominator : number or list, optional
+        For a fraction answer, the number it is a fraction of (a list: one per element, None where
+        it does not apply); the key then also recognises "a count instead of a fraction".
+    chi2_df : int or list, optional
+        For a chi-square statistic, its degrees of freedom (a list: one per element, None for the
+        others); the key then also recognises "the p-value instead of the statistic".
     """
     exercise_id = str(exercise_id)
     try:
-        message = _check_message(exercise_id, value, sig=sig, decimals=decimals, hint=hint)
+        message = _check_message(exercise_id, value, sig=sig, decimals=decimals, hint=hint, names=names,
+                                 choice=choice, denominator=denominator, chi2_df=chi2_df)
     except Exception as exc:  # a self-check must never crash a learner's notebook
         PASSED[exercise_id] = False
         message = (f"⚠️ Exercise {exercise_id}: this answer could not be checked ({type(exc).__name__}: "
@@ -464,12 +621,13 @@ def check(exercise_id: str, value, *, sig: int = 3, decimals: int | None = None,
     print(message)
 
 
-def _check_message(exercise_id, value, *, sig, decimals, hint) -> str:
+def _check_message(exercise_id, value, *, sig, decimals, hint, names=None, choice=False, denominator=None,
+                   chi2_df=None) -> str:
     if _has_placeholder(value):
         PASSED.pop(exercise_id, None)
         return NOT_ANSWERED.format(id=exercise_id)
     if os.environ.get(RECORD_ENV):
-        _record(exercise_id, value, sig, decimals)
+        _record(exercise_id, value, sig, decimals, denominator, chi2_df)
         PASSED[exercise_id] = True
         return CORRECT.format(id=exercise_id)
     keys = _load_keys()
@@ -484,7 +642,7 @@ def _check_message(exercise_id, value, *, sig, decimals, hint) -> str:
         passed, message = assessed_check(exercise_id, value, key)
         PASSED[exercise_id] = passed
         return message
-    verdict = evaluate(exercise_id, value, key, hint)
+    verdict = evaluate(exercise_id, value, key, hint, names=names, choice=choice)
     PASSED[exercise_id] = verdict.correct
     return verdict.message
 

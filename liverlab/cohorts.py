@@ -54,9 +54,10 @@ strata, and the alcohol hazard ratio is the ratio of a published alcohol-specifi
 non-alcohol rate back-solved from a pooled mean; the sources say which.
 
 Consequences of the construction worth knowing: the effect of stage at enrolment is not
-proportional over follow-up (a compensated patient's hazard rises as they decompensate, while
-the sickest decompensated patients die first; the stage hazard ratio falls from about 4 in the
-first year to about 2 after year 4 in large simulated cohorts), and transplant is independent of
+proportional over follow-up (a compensated patient's hazard rises as they decompensate, while a
+decompensated patient's hazard at a given MELD is constant; in a Cox model with MELD the stage
+hazard ratio falls from about 4 in the first year to about 2 after year 4 in large simulated
+cohorts), and transplant is independent of
 prognosis (listing at random, a transplant rate that ignores MELD), so censoring at transplant
 is non-informative here, unlike under allocation by MELD.
 

@@ -190,9 +190,9 @@ def test_tolerance_applies_element_by_element():
 # ----------------------------------------------------------------------------------------
 def test_feedback_names_the_wrong_element():
     recorded = checks.make_key("6.2", [0.42, 1.86, 3.1])
-    assert "Element 2 of 3 is not right yet" in checks.evaluate("6.2", [0.42, 2.5, 3.1], recorded).message
+    assert "The 2nd of 3 values is not right yet." in checks.evaluate("6.2", [0.42, 2.5, 3.1], recorded).message
     message = checks.evaluate("6.2", [0.5, 2.5, 3.1], recorded).message
-    assert "2 of 3 elements are not right yet" in message and "element 1" in message
+    assert "2 of 3 values are not right yet: the 1st of 3 values; the 2nd of 3 values." in message
     assert "expected 3 values; you gave 2" in checks.evaluate("6.2", [0.42, 1.86], recorded).message.lower()
 
 
@@ -233,10 +233,17 @@ def test_each_slip_is_named_without_the_answer(true, slip, wrong):
     assert f"{true:.3g}" not in verdict.message
 
 
-def test_slips_apply_to_every_element_of_a_list():
+def test_slips_apply_to_every_element_of_a_list_and_to_each_element():
     recorded = checks.make_key("4.1", [0.12, 0.34, 0.56])
-    assert checks.evaluate("4.1", [12, 34, 56], recorded).slip == "percent"
-    assert checks.evaluate("4.1", [12, 34, 0.56], recorded).slip is None
+    verdict = checks.evaluate("4.1", [12, 34, 56], recorded)
+    assert verdict.slip == "percent" and "Close: it looks like a percentage" in verdict.message
+    verdict = checks.evaluate("4.1", [12, 34, 0.56], recorded)  # two elements as percentages, one right
+    assert verdict.slips == ((0, "percent"), (1, "percent"))
+    assert "2 of 3 values are not right yet: the 1st of 3 values: it looks like a percentage" in verdict.message
+    verdict = checks.evaluate("4.1", [0.12, -0.34, 0.9], recorded)  # a sign slip in one, another wrong
+    assert verdict.slips == ((1, "sign"),) and verdict.slip is None
+    assert "the 2nd of 3 values: the size looks right but the sign is flipped" in verdict.message
+    assert verdict.message.endswith("; the 3rd of 3 values.")
 
 
 def test_a_slip_that_looks_like_the_answer_is_not_recorded():
@@ -246,6 +253,14 @@ def test_a_slip_that_looks_like_the_answer_is_not_recorded():
     assert checks.make_key("1.1", 7)["rule"]["kind"] == "int" and "slips" not in checks.make_key("1.1", 7)
 
 
+def rebuilt_key(exercise_id, value, rule):
+    """The key `make solutions` records for a value, with this version of make_key."""
+    if rule["shape"] == "set":
+        value = set(value)
+    rounding = {"decimals": rule["decimals"]} if rule.get("decimals") is not None else {"sig": rule.get("sig", 3)}
+    return checks.make_key(exercise_id, value, **rounding)
+
+
 def test_real_wrong_answers_from_the_course_notebooks_get_their_slip():
     """The course's own recorded answers: a fraction given as a percentage, a ratio inverted, years as days."""
     import json
@@ -253,7 +268,9 @@ def test_real_wrong_answers_from_the_course_notebooks_get_their_slip():
     from tools import authoring
 
     values = json.loads(authoring.ANSWER_VALUES.read_text())
-    keys = json.loads(authoring.KEYS.read_text())
+    shipped = json.loads(authoring.KEYS.read_text())
+    keys = {k: rebuilt_key(k, values[k], key["rule"]) for k, key in shipped.items()}
+
     def as_answered(exercise_id, items):
         return items if isinstance(values[exercise_id], list) else items[0]
 
@@ -278,9 +295,14 @@ def test_real_wrong_answers_from_the_course_notebooks_get_their_slip():
         right = as_answered(exercise_id, numeric[exercise_id])
         assert checks.evaluate(exercise_id, right, keys[exercise_id]).correct, exercise_id
         wrong = as_answered(exercise_id, [1 / x for x in numeric[exercise_id]])
-        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "reciprocal", exercise_id
+        # named at every element, except where 1/x is also (within tolerance) another slip, e.g. ln 10 · x
+        kept = [i for i, f in enumerate(keys[exercise_id]["slips"].get("reciprocal", [])) if f is not None]
+        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slips == tuple(
+            (i, "reciprocal") for i in kept), exercise_id
         wrong = as_answered(exercise_id, [x * 365.25 for x in numeric[exercise_id]])
-        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slip == "days", exercise_id
+        kept = [i for i, f in enumerate(keys[exercise_id]["slips"].get("days", [])) if f is not None]
+        assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slips == tuple(
+            (i, "days") for i in kept), exercise_id
 
 
 # ----------------------------------------------------------------------------------------
@@ -314,7 +336,7 @@ def test_shipped_keys_are_fingerprints_not_answers():
     for exercise_id, key in keys.items():
         assert set(key) <= {"rule", "fingerprints", "slips"}, exercise_id
         assert all(len(f) == 64 for f in key["fingerprints"])
-        assert all(len(f) == 64 for fs in key.get("slips", {}).values() for f in fs)
+        assert all(f is None or len(f) == 64 for fs in key.get("slips", {}).values() for f in fs)
 
 
 def test_keys_of_another_variant_are_refused_loudly(tmp_path, monkeypatch, capsys):
@@ -353,3 +375,106 @@ def test_exercise_6_4_accepts_welch_and_student_p_values():
     assert checks.evaluate("6.4", [difference, 0.000892], key).correct
     assert checks.evaluate("6.4", [difference, 0.000879], key).correct
     assert not checks.evaluate("6.4", [difference, 0.0021], key).correct  # e.g. a Mann-Whitney p
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 20: a slip is named only when it happened; elements named by meaning; choices never revealed
+# ----------------------------------------------------------------------------------------
+def test_one_minus_r_is_never_told_it_is_an_exponential():
+    """Exercise 5.6 (r = 0.0406, 2 significant figures): 1 − r (0.959) was told "exponential of the answer".
+
+    exp(r) = 1.04 rounds to "1.0", whose tolerance (0.9–1.1) covers 1 − r: the two slips cannot be told
+    apart, so neither is recorded. With 3 significant figures they can, and 1 − r is named.
+    """
+    r = 0.04062586221094511
+    recorded = checks.make_key("5.6", r, sig=2)
+    assert "exp" not in recorded["slips"] and "complement" not in recorded["slips"]
+    verdict = checks.evaluate("5.6", 1 - r, recorded)
+    assert verdict.slip is None and "exponential" not in verdict.message and "log" not in verdict.message
+    recorded = checks.make_key("5.6", r, sig=3)
+    verdict = checks.evaluate("5.6", 1 - r, recorded)
+    assert verdict.slip == "complement" and "1 minus the answer" in verdict.message
+
+
+def test_slips_that_collide_are_not_recorded_and_not_named():
+    # r = -0.02: 1 − r = 1.02 and exp(r) = 0.980 and exp(−r) ... 1 − r and exp(r)? 1.02 vs 0.98 (sig 2):
+    # within one unit of each other's neighbours, so neither may be named for an answer near 1.
+    key = checks.make_key("5.6", -0.02, sig=2)
+    assert "complement" not in key["slips"] and "exp" not in key["slips"]
+    assert checks.evaluate("5.6", 1.02, key).slip is None
+    assert checks.evaluate("5.6", 0.98, key).slip is None
+    # a ratio near 1 is its own reciprocal: no reciprocal slip, and the inverted ratio is right anyway
+    key = checks.make_key("3.2", 1.0067, sig=2)
+    assert "reciprocal" not in key["slips"]
+    assert checks.evaluate("3.2", 1 / 1.0067, key).correct
+    # a value matching two recorded slips (here ln at one element, reciprocal kept) names neither
+    key = checks.make_key("3.5", [0.6875, 0.825], sig=2)
+    assert key["slips"]["reciprocal"][0] is None and key["slips"]["ln"][0] is None
+    assert checks.evaluate("3.5", [1 / 0.6875, 0.825], key).slips == ()
+
+
+def test_a_count_for_a_fraction_is_named_when_the_check_gives_the_denominator():
+    """Exercise 1.7: 1216 of 20,000 pairs fell by 3 points or more, the fraction 0.0608."""
+    key = checks.make_key("1.7", [0.0608, 3.0], sig=2, denominator=[20000, None])
+    verdict = checks.evaluate("1.7", [1216, 3.0], key, names=["prob_fall_3_or_more", "reference_change_points"])
+    assert verdict.slips == ((0, "count"),)
+    assert "The 1st value, `prob_fall_3_or_more`, is not right yet: it looks like a count" in verdict.message
+    verdict = checks.evaluate("1.7", [0.0608, -3.0], key, names=["prob_fall_3_or_more", "reference_change_points"])
+    assert verdict.message.startswith("❌ Exercise 1.7: not yet. The 2nd value, `reference_change_points`, "
+                                      "is not right yet: the size looks right but the sign is flipped")
+    assert "count" not in checks.make_key("1.7", [0.0608, 3.0], sig=2)["slips"]
+    with pytest.raises(ValueError, match="denominator has 1 entries"):
+        checks.make_key("1.7", [0.0608, 3.0], denominator=[20000])
+
+
+def test_percentage_and_days_inside_one_element():
+    key = checks.make_key("3.1", [442.86, 0.1443])
+    assert checks.evaluate("3.1", [442.86, 14.43], key).slips == ((1, "percent"),)
+    assert checks.evaluate("3.1", [442.86 * 365.25, 0.1443], key).slips == ((0, "days"),)
+
+
+def test_a_series_element_is_named_by_its_index_label_not_a_number():
+    key = checks.make_key("2.9", [0.5, 0.25, 0.125])
+    answer = pd.Series([0.5, 0.3, 0.125], index=["P01", "P02", "P03"])
+    message = checks.evaluate("2.9", answer, key).message
+    assert "The value labelled 'P02' in your Series is not right yet" in message and "2nd" not in message
+
+
+def test_true_false_lists_say_how_many_are_wrong_never_which(keys, capsys):
+    keys(**{"3_6": ([False, True, False, True, False], {}), "7_7": (["b", "c"], {})})
+    message = feedback(capsys, "3.6", [False, True, True, True, False])
+    assert "1 of 5 answers is not right yet (this check does not say which)" in message
+    assert not any(word in message for word in ("3rd", "element", "value,", "labelled"))
+    message = feedback(capsys, "3.6", [True, True, True, True, False])
+    assert "2 of 5 answers are not right yet" in message and "1st" not in message
+    message = feedback(capsys, "7.7", ["b", "d"], choice=True)
+    assert "1 of 2 answers is not right yet" in message and "2nd" not in message
+
+
+def test_choice_answers_ignore_case_brackets_and_punctuation(keys, capsys):
+    keys(**{"2_8": ("(b)", {}), "2_9": ("b", {})})
+    for given in ("(b)", "B", " b ", "b)", "b.", "[B]"):
+        assert "correct" in feedback(capsys, "2.8", given), given
+        assert "correct" in feedback(capsys, "2.9", given), given
+    assert "not yet" in feedback(capsys, "2.9", "(c)")
+
+
+def test_check_passes_names_choice_and_denominator_through(keys, capsys):
+    keys(**{"1_7": ([0.0608, 3.0], {"sig": 2, "denominator": [20000, None]})})
+    out = feedback(capsys, "1.7", [1216, 3.0], names=["prob_fall_3_or_more", "reference_change_points"])
+    assert "`prob_fall_3_or_more`" in out and "count" in out
+    out = feedback(capsys, "1.7", [1216, 3.0], choice=True)
+    assert "1 of 2 answers is not right yet" in out and "count" not in out
+
+
+def test_a_p_value_for_a_chi_square_statistic_is_named_when_the_check_gives_its_df():
+    """Exercise 2.3: the log-rank chi-square (725.5, 1 df); its p-value is chi2.sf(725.5, 1)."""
+    from scipy import stats
+
+    key = checks.make_key("2.3", 725.521051638367, chi2_df=1)
+    verdict = checks.evaluate("2.3", stats.chi2.sf(725.521051638367, 1), key)
+    assert verdict.slip == "p_value" and "the test's p-value" in verdict.message
+    assert "p_value" not in checks.make_key("2.3", 725.521051638367)["slips"]
+    key = checks.make_key("6.1", [0.1017, 0.7498], chi2_df=[1, None])  # [chi-square, p]
+    verdict = checks.evaluate("6.1", [0.7498, 0.7498], key, names=["logrank_chisq", "logrank_p"])
+    assert verdict.slips == ((0, "p_value"),) and "`logrank_chisq`" in verdict.message

@@ -807,3 +807,24 @@ def test_teaching_cohort_reads_back(tmp_path):
                                           seed=make_teaching_cohort.SEED)
     pd.testing.assert_frame_equal(loaded, simulated, check_dtype=False, check_exact=False,
                                   rtol=1e-12)
+
+
+def test_why_the_stage_hazard_ratio_falls(cohort):
+    """Notebook 02 explains the falling stage hazard ratio (in a Cox model with MELD) by compensated
+    patients decompensating, not by the sickest decompensated patients dying first: at a given MELD a
+    patient decompensated at enrolment dies at a constant rate in every follow-up window (deaths =
+    expected deaths from h(MELD), within Poisson error), while the crude death rate of patients
+    compensated at enrolment rises steadily."""
+    years = cohort["days_to_event"] / DAYS_PER_YEAR
+    died = cohort["event"] == "death"
+    decompensated = (cohort["stage"] == "decompensated").to_numpy()
+    hazard = PARAMS.death_hazard_decompensated(cohort["meld"].to_numpy())
+    compensated_rates = []
+    for start, end in [(0, 1), (1, 2), (2, 4), (4, 12)]:
+        person_years = (years.clip(upper=end) - start).clip(lower=0).to_numpy()
+        deaths = (died & (years > start) & (years <= end)).to_numpy()
+        observed, expected = deaths[decompensated].sum(), (person_years * hazard)[decompensated].sum()
+        assert abs(observed - expected) <= 3 * math.sqrt(expected), (start, end, observed, expected)
+        compensated_rates.append(deaths[~decompensated].sum() / person_years[~decompensated].sum())
+    assert all(a < b for a, b in zip(compensated_rates, compensated_rates[1:])), compensated_rates
+    assert compensated_rates[-1] > 1.5 * compensated_rates[0], compensated_rates

@@ -22,8 +22,9 @@ Commands (each has a ``make`` target):
     Report notebooks that lack a required section, exercises without a self-check,
     unbalanced solution markers, stale student notebooks, and leaks of solution code
     or answer values into a student notebook, stated times shorter than the estimate, Going-deeper
-    sections out of style, model answers too short to compare with, and figure outputs without alt
-    text (``alt_problems``). Exit status 1 if anything is wrong.
+    sections out of style, model answers too short to compare with, core text that uses a listed term
+    undefined or points to files students do not have (``tools.terms``), and figure outputs without
+    alt text (``alt_problems``). Exit status 1 if anything is wrong.
 
 ``python -m tools.authoring times``
     Estimated minutes of each notebook's core path and optional sections (``tools.pacing``).
@@ -47,7 +48,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import pacing, quoted_numbers
+from tools import pacing, quoted_numbers, terms
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -592,7 +593,8 @@ def lint(names: list[str] | None = None) -> dict[str, list[str]]:
         problems = (structure_problems(solution, path.name) + exercise_problems(solution, path.name)
                     + marker_problems(solution) + pacing.problems(solution) + prompt_problems(solution)
                     + parameter_problems(solution, path.name)
-                    + quoted_numbers.problems(solution, path.name, QUOTED))
+                    + quoted_numbers.problems(solution, path.name, QUOTED)
+                    + terms.problems(solution))
         student_path = NOTEBOOKS / path.name
         if not student_path.exists():
             problems.append(f"notebooks/{path.name} is missing: run `make student`")

@@ -67,8 +67,8 @@ class Pace:
     optional_solution_lines: int = 0
 
     def minutes(self, part: str) -> float:
-        words, cells, exercises, lines, written = (
-            getattr(self, f"{part}_{name}") for name in ("words", "code_cells", "exercises", "solution_lines", "written"))
+        words, cells, exercises, lines, written = (getattr(self, f"{part}_{name}") for name in (
+            "words", "code_cells", "exercises", "solution_lines", "written"))
         return (words / WORDS_PER_MINUTE + cells * CODE_CELL_MINUTES + exercises * CODE_EXERCISE_MINUTES
                 + lines * SOLUTION_LINE_MINUTES + written * WRITTEN_ANSWER_MINUTES)
 
