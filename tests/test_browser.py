@@ -656,6 +656,12 @@ JUPYTERLAB_ALLOWED = {
     "scrollable-region-focusable": ("CodeMirror's scroller around a cell editor: the keyboard "
                                     "scrolls it from the editor inside, which axe does not count",
                                     "cm-scroller"),
+    # The course writes each figure's alt text where Jupyter puts it (the output's metadata,
+    # {"image/png": {"alt": ...}}; the test checks every figure of the run notebook has it), but
+    # JupyterLab 4.6's image renderer passes only width, height and background to the <img>
+    # (jupyter/enhancement-proposals#120, open). Widget images are the course's: they carry alt.
+    "image-alt": ("JupyterLab's image renderer ignores the alt text in the output metadata",
+                  '<img src="data:image/png;base6...">'),
 }
 AXE_NOTEBOOKS = os.environ.get("LIVERLAB_AXE_NOTEBOOKS", "02 05").split()
 
@@ -679,6 +685,26 @@ def lab(tmp_path_factory):
     with jupyterlab(root, tmp_path_factory.mktemp("jupyter")) as (url, token, note_kernels):
         record("jupyterlab start (s)", time.perf_counter() - start)
         yield root, url, token, note_kernels
+
+
+def figures_without_alt(page, root: Path, name: str) -> list[int]:
+    """Save the run notebook (Ctrl+S) and list the code cells whose figure output has no alt text
+    in its metadata: the course's part of image-alt, which JupyterLab cannot show yet."""
+    from tools.authoring import alt_problems
+
+    path = root / name
+    before = path.stat().st_mtime_ns
+    page.locator(".jp-NotebookPanel").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert path.stat().st_mtime_ns != before, "the notebook was not saved"
+    time.sleep(0.5)
+    saved = nbformat.read(path, as_version=4)
+    figures = sum("image/png" in o.get("data", {}) for c in saved.cells for o in c.get("outputs", []))
+    assert figures or "fixture" in name, "the run notebook has no figure: was it saved after running?"
+    return alt_problems(saved)
 
 
 def run_all_cells(page, url: str, token: str, name: str, note_kernels) -> None:
@@ -783,6 +809,7 @@ def test_jupyterlab_runs_the_notebook_with_no_wcag_violation_of_the_course(brows
         record(f"{number}: axe-core in JupyterLab (s)", time.perf_counter() - start)
         (ARTIFACTS / f"axe-jupyterlab-{number}.json").write_text(json.dumps(violations, indent=1) + "\n")
         assert course_violations(violations) == []
+        assert figures_without_alt(page, root, name) == []
         assert remote == [], f"JupyterLab page requested other hosts: {remote}"
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-failure.png"))
