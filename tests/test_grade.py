@@ -185,7 +185,7 @@ def test_the_exact_gradebook(graded):
     assert got == EXACT
     with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "0.2 written", "total", "percent",
+    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "0.3", "0.2 written", "total", "percent",
                       "error"]
 
 
