@@ -56,7 +56,8 @@ def say(template: str, **values) -> None:
     except ImportError:  # pragma: no cover - IPython is part of every notebook environment
         print(text)
         return
-    if get_ipython() is None:
+    shell = get_ipython()
+    if getattr(shell, "kernel", None) is None:  # plain Python, or terminal IPython: Markdown would print its repr
         print(text)
     else:
         display(Markdown(text))
