@@ -31,7 +31,8 @@ How answers are compared
 - whole numbers (counts, integer scores): exactly; ``23.0`` counts as ``23``;
 - ``True``/``False``: exactly; text: ignoring case, repeated spaces, and brackets or
   punctuation around it ("(b)", "B", " b ", "b)" are all "b");
-- lists, tuples, arrays, Series: element by element, in order; sets: in any order.
+- lists, tuples, arrays, Series: element by element, in order (a Series labelled by the check's
+  ``names`` by label); sets: in any order.
 
 Diagnostic feedback
 -------------------
@@ -43,10 +44,22 @@ Slips are recorded with the key: fingerprints of each element of the true answer
 transformed (1 − x, ×100, ÷100, sign, ×365.25, ÷365.25, log10 vs natural log, reciprocal,
 log vs exp; × ``denominator`` for a count given for a fraction; the p-value of a chi-square
 statistic given ``chi2_df``), so they cannot drift.
+A slip message states the numeric relation ("your value is 100 times the answer") and offers
+the likely causes as questions ("a percentage where a fraction is asked, or a unit 100 times too
+small?"), never as a verdict: the check does not know what the quantity is.
 A slip is named only when it can be told apart: at an element where it would be accepted
 as the answer, or could match the same answer as another slip, it is not recorded, and an
-answer matching two recorded slips gets neither. A choice (``choice=True``, and every
-True/False answer) is never diagnosed: the feedback says how many are wrong, not which.
+answer matching two recorded slips gets neither. The same slip at every element of a list is
+named once for all ("every value is 1 minus its answer") when no other slip fits every element,
+also where one element alone is ambiguous; an interval [estimate, lower, upper] inverted or negated
+is recognised with its limits swapped ([1/HR, 1/upper, 1/lower]).
+A wrong number with fewer digits than the check compares (it equals itself rounded to ``sig`` − 1
+significant figures, or ``decimals`` − 1 places) gets a neutral note: "This check compares 3
+significant figures: if you rounded your answer, give it unrounded." (whether or not the unrounded
+value would be right). A Series labelled by exactly the ``names=`` (in any order, e.g. after
+``.sort_values()``) is compared label by label. 0 and 1 for True/False are not accepted: the
+feedback says they are numbers. A choice (``choice=True``, and every True/False answer) is never
+diagnosed: the feedback says how many are wrong, not which.
 """
 
 from __future__ import annotations
@@ -209,8 +222,7 @@ def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
     if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
             if isinstance(value, (numbers.Real, np.number)) and value in (0, 1):
-                raise TypeError("expected True or False for each answer; you gave 0 or 1, which are numbers: "
-                                "write True or False")
+                raise TypeError("expected True or False, not 0 or 1 (0 and 1 are numbers): write True or False")
             raise TypeError(f"expected True or False; you gave {_describe(value)}")
         return {f"bool:{bool(value)}"}
     if kind == "text":
@@ -563,7 +575,8 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     parts = []
     for i in wrong:
         name = _element_name(i, value, names, n)
-        parts.append(f"{name} is {_slip_text(by_position[i], 'its')}" if i in by_position else name)
+        comma = "," if names is not None and i < len(names) else ""  # "the 2nd value, `x`, is ..."
+        parts.append(f"{name}{comma} is {_slip_text(by_position[i], 'its')}" if i in by_position else name)
     if len(wrong) == 1:
         name = _element_name(wrong[0], value, names, n)
         comma = "," if names is not None and wrong[0] < len(names) else ""  # "the 2nd value, `x`, is ..."

@@ -241,6 +241,8 @@ def test_slips_apply_to_every_element_of_a_list_and_to_each_element():
     verdict = checks.evaluate("4.1", [12, 34, 0.56], recorded)  # two elements as percentages, one right
     assert verdict.slips == ((0, "percent"), (1, "percent"))
     assert "2 of 3 values are not right yet: the 1st of 3 values is 100 times its answer" in verdict.message
+    named = checks.evaluate("4.1", [12, 34, 0.913], recorded, names=["a", "b", "c"]).message
+    assert "the 1st value, `a`, is 100 times its answer: " in named
     verdict = checks.evaluate("4.1", [0.12, -0.34, 0.913], recorded)  # a sign slip in one, another wrong
     assert verdict.slips == ((1, "sign"),) and verdict.slip is None
     assert "the 2nd of 3 values is its answer with the sign flipped" in verdict.message
@@ -572,6 +574,7 @@ def test_a_series_labelled_by_the_names_is_compared_label_by_label():
 def test_zero_and_one_for_true_false_are_explained_not_called_a_number(keys, capsys):
     keys(**{"3_6": ([False, True, False, True, False], {"choice": True})})
     message = feedback(capsys, "3.6", [0, 1, 0, 1, 0], choice=True)
-    assert "not yet" in message and "0 or 1, which are numbers: write True or False" in message
+    assert "not yet" in message and "not 0 or 1 (0 and 1 are numbers): write True or False" in message
     assert "you gave a number" not in message
     assert "0 or 1" in feedback(capsys, "3.6", np.array([0, 1, 0, 1, 0]), choice=True)
+    assert "not 0 or 1" not in feedback(capsys, "3.6", [2, 1, 0, 1, 0], choice=True)
