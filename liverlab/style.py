@@ -63,7 +63,9 @@ def show(alt: str, fig=None) -> None:
     ``alt`` states the finding in one sentence for a screen-reader user (what the
     figure shows, not how it is drawn, and not the caption again). It is written to
     the output's metadata by the Jupyter convention ``{"image/png": {"alt": ...}}``,
-    which JupyterLab, the course site and the deck read.
+    which the course site and the deck read. JupyterLab 4.6 does not yet (its image renderer
+    ignores the metadata alt; jupyter/enhancement-proposals#120): it will once it
+    implements the convention.
     """
     from IPython.display import Image, display
 

@@ -44,6 +44,7 @@ from tools.authoring import BEGIN, END, NOTEBOOKS, ROOT, SOLUTIONS, read, soluti
 sync_api = need_chromium("run the browser tests", module_level=True)
 
 ARTIFACTS = ROOT / "_build" / "artifacts"
+ARTIFACTS.mkdir(parents=True, exist_ok=True)  # every test may write here, whichever runs first
 SELF_CHECK = re.compile(
     r"^\s*[✅❌⏳⚠]\S*\s+Exercise (\d+\.\d+):.*$", re.M
 )  # liverlab.checks' lines
@@ -236,6 +237,7 @@ def test_axe_finds_no_wcag_violation_on_any_site_page(site, server, browser):
                 found[f"{name} at {width} px"] = violations
         context.close()
     record("axe-core on the site (s)", time.perf_counter() - start)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "axe-site.json").write_text(json.dumps(found, indent=1) + "\n")
     assert found == {}
 
@@ -299,6 +301,7 @@ def test_axe_finds_no_wcag_violation_in_the_deck_and_the_handout(browser, tmp_pa
     finally:
         context.close()
     found = {where: lines for where, lines in found.items() if lines}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "axe-deck.json").write_text(json.dumps(found, indent=1) + "\n")
     assert found == {}
 

@@ -225,7 +225,7 @@ def test_a_right_answer_is_correct_with_the_keys_of_the_copied_folder(installed_
     authoring.write(solution, tmp_path / "00_solution.ipynb")
     result = run_in(installed_release, course / "notebooks", [tmp_path / "00_solution.ipynb"])["00_solution.ipynb"]
     assert result["error"] is None, result["error"]
-    assert result["text"].count("correct.") == 2 and "not yet" not in result["text"]
+    assert result["text"].count("correct.") == 3 and "not yet" not in result["text"]  # 0.1, 0.2, 0.3
     assert "no answer key" not in result["text"]
 
 

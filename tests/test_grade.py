@@ -161,20 +161,21 @@ def row(graded, student, file=None):
 # ----------------------------------------------------------------------------------------
 # The exact gradebook (end to end, two variants included)
 # ----------------------------------------------------------------------------------------
-EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant); the written answer 0.2 is worth 1, unmarked
-    ("alice", "alice.ipynb"): ("1", "1", "2", "66.7", ""),
-    ("bob", "bob.ipynb"): ("0", "1", "1", "33.3", ""),
+EXACT = {  # (student, file): (0.1, 0.2, total, percent, variant); the written answer 0.2 is worth 1, unmarked;
+    # exercise 0.3 (a choice) is unanswered in these fixtures, so every percentage is out of 4 points
+    ("alice", "alice.ipynb"): ("1", "1", "2", "50.0", ""),
+    ("bob", "bob.ipynb"): ("0", "1", "1", "25.0", ""),
     ("carol", "carol/00_start_here.ipynb"): ("", "", "0", "0.0", ""),
     ("dave", "dave.ipynb"): ("", "", "", "", ""),
     ("erin", "erin.ipynb"): ("", "", "", "", ""),
-    ("frank", "frank.ipynb"): ("1", "1", "2", "66.7", ""),
-    ("grace", "grace.ipynb"): ("1", "", "1", "33.3", ""),
-    ("heidi", "heidi.ipynb"): ("1", "", "1", "33.3", ""),
+    ("frank", "frank.ipynb"): ("1", "1", "2", "50.0", ""),
+    ("grace", "grace.ipynb"): ("1", "", "1", "25.0", ""),
+    ("heidi", "heidi.ipynb"): ("1", "", "1", "25.0", ""),
     ("ivan", "ivan.ipynb"): ("0", "0", "0", "0.0", ""),
-    ("judy", "judy/first.ipynb"): ("1", "1", "2", "66.7", ""),
+    ("judy", "judy/first.ipynb"): ("1", "1", "2", "50.0", ""),
     ("judy", "judy/second.ipynb"): ("", "", "0", "0.0", ""),
-    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "33.3", "1"),
-    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "33.3", "2"),
+    ("kim", "kim/00_start_here.ipynb"): ("1", "0", "1", "25.0", "1"),
+    ("liz", "liz/00_start_here.ipynb"): ("0", "1", "1", "25.0", "2"),
     ("mia", ""): ("", "", "", "", "1"),                                    # on the roster, nothing submitted
 }
 
@@ -184,7 +185,7 @@ def test_the_exact_gradebook(graded):
     assert got == EXACT
     with open(graded["out"] / "gradebook.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "0.2 written", "total", "percent",
+    assert header == ["student", "file", "notebook", "variant", "0.1", "0.2", "0.3", "0.2 written", "total", "percent",
                       "error"]
 
 
@@ -371,7 +372,7 @@ def test_roster_checks(tmp_path):
 
 def test_check_calls_are_read_in_order_from_the_solution():
     exercises, title = grade.solution_exercises(NUMBER)
-    assert [e.id for e in exercises] == ["0.1", "0.2"] and title.startswith("00 · ")
+    assert [e.id for e in exercises] == ["0.1", "0.2", "0.3"] and title.startswith("00 · ")
     assert all(e.expression and e.hint and e.cell_id for e in exercises)
 
 
@@ -411,7 +412,7 @@ def test_marks_merge_and_a_rerun_resumes(graded, tmp_path):
         book = {(r["student"], r["file"]): r for r in csv.DictReader(fh)}
     assert {k: (r["0.1"], r["0.2"], r["total"], r["percent"]) for k, r in book.items()} == {
         **{k: (v[0], v[1], v[2], v[3]) for k, v in EXACT.items()},
-        ("alice", "alice.ipynb"): ("1", "1", "3", "100.0"), ("bob", "bob.ipynb"): ("0", "1", "1.5", "50.0")}
+        ("alice", "alice.ipynb"): ("1", "1", "3", "75.0"), ("bob", "bob.ipynb"): ("0", "1", "1.5", "37.5")}
     assert book[("alice", "alice.ipynb")]["0.2 written"] == "1" and book[("bob", "bob.ipynb")]["0.2 written"] == "0.5"
     assert book[("bob", "bob.ipynb")]["error"] == row(graded, "bob")["error"]
     feedback = (graded["out"] / "feedback" / "bob.md").read_text(encoding="utf-8")

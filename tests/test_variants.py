@@ -78,18 +78,18 @@ def test_each_variant_runs_and_its_key_matches_its_solution(built, variant):
     assert student.metadata["liverlab"] == {"notebook": "00", "variant": variant}
     assert f'os.environ["LIVERLAB_VARIANT"] = "{variant}"' in student.cells[
         next(i for i, c in enumerate(student.cells) if c.cell_type == "code")].source
-    assert run(student, folder).count("not answered yet") == 2
+    assert run(student, folder).count("not answered yet") == 3  # 0.1, 0.2, 0.3
 
     # The variant's solution, checked against the variant's keys (read from its folder): correct.
     solution = variants.variant_solution(authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb"), variant)
     text = run(solution, folder)
-    assert text.count("correct.") == 2 and "not yet" not in text
+    assert text.count("correct.") == 3 and "not yet" not in text  # 0.1, 0.2, 0.3
 
 
 def test_a_variant_notebook_in_another_folder_refuses_the_keys(built):
     solution = variants.variant_solution(authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb"), 1)
     text = run(solution, built / "variant_02")                     # variant 1 with variant 2's keys
-    assert "correct." not in text and text.count("are for variant 2, but this notebook is variant 1") == 2
+    assert "correct." not in text and text.count("are for variant 2, but this notebook is variant 1") == 3
     course = authoring.read(authoring.SOLUTIONS / "00_start_here.ipynb")
     text = run(authoring.clean_solution(course), built / "variant_01")  # the course's notebook, variant keys
     assert "correct." not in text and "the course's own notebooks" in text
