@@ -31,7 +31,8 @@ How answers are compared
 - whole numbers (counts, integer scores): exactly; ``23.0`` counts as ``23``;
 - ``True``/``False``: exactly; text: ignoring case, repeated spaces, and brackets or
   punctuation around it ("(b)", "B", " b ", "b)" are all "b");
-- lists, tuples, arrays, Series: element by element, in order; sets: in any order.
+- lists, tuples, arrays, Series: element by element, in order (a Series labelled by the check's
+  ``names`` by label); sets: in any order.
 
 Diagnostic feedback
 -------------------
@@ -43,10 +44,22 @@ Slips are recorded with the key: fingerprints of each element of the true answer
 transformed (1 − x, ×100, ÷100, sign, ×365.25, ÷365.25, log10 vs natural log, reciprocal,
 log vs exp; × ``denominator`` for a count given for a fraction; the p-value of a chi-square
 statistic given ``chi2_df``), so they cannot drift.
+A slip message states the numeric relation ("your value is 100 times the answer") and offers
+the likely causes as questions ("a percentage where a fraction is asked, or a unit 100 times too
+small?"), never as a verdict: the check does not know what the quantity is.
 A slip is named only when it can be told apart: at an element where it would be accepted
 as the answer, or could match the same answer as another slip, it is not recorded, and an
-answer matching two recorded slips gets neither. A choice (``choice=True``, and every
-True/False answer) is never diagnosed: the feedback says how many are wrong, not which.
+answer matching two recorded slips gets neither. The same slip at every element of a list is
+named once for all ("every value is 1 minus its answer") when no other slip fits every element,
+also where one element alone is ambiguous; an interval [estimate, lower, upper] inverted or negated
+is recognised with its limits swapped ([1/HR, 1/upper, 1/lower]).
+A wrong number with fewer digits than the check compares (it equals itself rounded to ``sig`` − 1
+significant figures, or ``decimals`` − 1 places) gets a neutral note: "This check compares 3
+significant figures: if you rounded your answer, give it unrounded." (whether or not the unrounded
+value would be right). A Series labelled by exactly the ``names=`` (in any order, e.g. after
+``.sort_values()``) is compared label by label. 0 and 1 for True/False are not accepted: the
+feedback says they are numbers. A choice (``choice=True``, and every True/False answer) is never
+diagnosed: the feedback says how many are wrong, not which.
 """
 
 from __future__ import annotations
@@ -85,41 +98,49 @@ NO_KEY = "⚠️ Exercise {id}: no answer key found. Instructors: run `make solu
 # or could not be checked for want of a key ("nokey")? ``answered`` reads it.
 PASSED: dict[str, object] = {}
 
-# Common slips: name -> (transform of the true value, what the learner is told).
+# Common slips: name -> (transform of the true value, the numeric relation, its likely causes).
+# A message states the relation (a fact, within rounding) and offers causes as questions, never as a
+# verdict: the same slip may be a percentage for a fraction or a unit 100 times too small. "{the}" is
+# "the" for a whole answer and "its" for one element of a list.
 SLIPS: dict[str, tuple] = {
-    "percent": (lambda v: v * 100, "it looks like a percentage: this exercise asks for a fraction "
-                                   "(0.25, not 25 %)"),
-    "fraction": (lambda v: v / 100, "it looks like a fraction: this exercise asks for a percentage "
-                                    "(25, not 0.25)"),
-    "sign": (lambda v: -v, "the size looks right but the sign is flipped: check the direction "
-                           "(after − before, or the other way round?)"),
-    "days": (lambda v: v * 365.25, "it looks like a number of days: this exercise asks for years "
-                                   "(divide by 365.25)"),
-    "years": (lambda v: v / 365.25, "it looks like a number of years: this exercise asks for days"),
-    "log10": (lambda v: v / math.log(10), "it looks like a base-10 logarithm: this exercise uses the "
-                                          "natural logarithm (np.log, not np.log10)"),
-    "ln": (lambda v: v * math.log(10), "it looks like a natural logarithm: this exercise uses base-10 "
-                                       "logarithms (np.log10)"),
-    "reciprocal": (lambda v: 1 / v, "it looks like the reciprocal (1/x) of the answer: check which group "
-                                    "is the reference, or which way round the ratio goes"),
-    "log": (lambda v: math.log(v), "it looks like a logarithm of the answer (a coefficient, e.g. a log "
-                                   "hazard ratio): exponentiate it (np.exp)"),
-    "exp": (lambda v: math.exp(v), "it looks like the exponential of the answer: this exercise asks for "
-                                   "the value on the log scale (the coefficient)"),
-    "complement": (lambda v: 1 - v, "it looks like 1 minus the answer: check which of the two complementary "
-                                    "quantities is asked (survival or mortality, an event or its absence)"),
+    "percent": (lambda v: v * 100, "100 times {the} answer",
+                "a percentage where a fraction is asked, or a unit 100 times too small?"),
+    "fraction": (lambda v: v / 100, "{the} answer divided by 100",
+                 "a fraction where a percentage is asked, or a unit 100 times too large?"),
+    "sign": (lambda v: -v, "{the} answer with the sign flipped",
+             "check the order of a subtraction or which group is the reference"),
+    "days": (lambda v: v * 365.25, "365.25 times {the} answer", "days where years are asked?"),
+    "years": (lambda v: v / 365.25, "{the} answer divided by 365.25", "years where days are asked?"),
+    "log10": (lambda v: v / math.log(10), "{the} answer divided by ln 10 (2.303)",
+              "a base-10 logarithm (np.log10) where the natural logarithm (np.log) is asked?"),
+    "ln": (lambda v: v * math.log(10), "{the} answer times ln 10 (2.303)",
+           "a natural logarithm (np.log) where a base-10 logarithm (np.log10) is asked?"),
+    "reciprocal": (lambda v: 1 / v, "the reciprocal (1/x) of {the} answer",
+                   "check which group is the reference, or which way round a ratio goes"),
+    "log": (lambda v: math.log(v), "the natural logarithm of {the} answer",
+            "a value on the log scale (a coefficient, e.g. a log hazard ratio) where the ratio is asked (np.exp)?"),
+    "exp": (lambda v: math.exp(v), "the exponential (np.exp) of {the} answer",
+            "a ratio where the value on the log scale (the coefficient) is asked?"),
+    "complement": (lambda v: 1 - v, "1 minus {the} answer",
+                   "the complementary quantity (survival for mortality, an event for its absence), or a "
+                   "subtraction from 1 that is not needed?"),
 }
 # A count where a fraction is asked: recorded only when the check gives the denominator
 # (``check(..., denominator=20000)``), since the key cannot hold the true value to compare ratios with.
 COUNT_SLIP = "count"
-COUNT_MESSAGE = ("it looks like a count: this exercise asks for a fraction (divide the count by the number "
-                 "it is a fraction of)")
+COUNT_MESSAGE = ("{the} answer times the number it is a fraction of",
+                 "a count where a fraction is asked (divide the count by that number)?")
 # A p-value where a chi-square statistic is asked: recorded when the check gives the degrees of freedom
 # (``check(..., chi2_df=1)``); the p-value is then exactly chi2.sf(statistic, df), as lifelines and scipy give it.
 P_VALUE_SLIP = "p_value"
-P_VALUE_MESSAGE = ("it looks like the test's p-value: this exercise asks for the test statistic (the "
-                   "chi-square), not its p-value")
+P_VALUE_MESSAGE = ("the p-value of {the} answer (a chi-square statistic)",
+                   "the test's p-value where the statistic itself is asked?")
 EXTRA_SLIPS = {COUNT_SLIP: COUNT_MESSAGE, P_VALUE_SLIP: P_VALUE_MESSAGE}
+# Whole-list slips are stored in a key's "slips" under "all:<slip>" (the slip applied to every element)
+# and, for an interval [estimate, lower, upper], "all:<slip>_swapped" (a reciprocal or a sign flip
+# swaps the limits: [1/estimate, 1/upper, 1/lower]).
+ALL = "all:"
+SWAPPED = "_swapped"
 
 
 # ----------------------------------------------------------------------------------------
@@ -200,6 +221,8 @@ def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
     kind = rule["kind"]
     if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
+            if isinstance(value, (numbers.Real, np.number)) and value in (0, 1):
+                raise TypeError("expected True or False, not 0 or 1 (0 and 1 are numbers): write True or False")
             raise TypeError(f"expected True or False; you gave {_describe(value)}")
         return {f"bool:{bool(value)}"}
     if kind == "text":
@@ -313,7 +336,7 @@ def _transforms(extras) -> dict:
     """Slip name -> transform of one true value; the count and p-value slips only where the check
     gave the element's denominator or chi-square degrees of freedom."""
     denominator, chi2_df = extras
-    transforms = {name: transform for name, (transform, _) in SLIPS.items()}
+    transforms = {name: transform for name, (transform, *_) in SLIPS.items()}
     if denominator is not None:
         transforms[COUNT_SLIP] = lambda v: v * denominator
     if chi2_df is not None:
@@ -368,7 +391,41 @@ def _slip_fingerprints(exercise_id, items, positions, rule, extras) -> dict:
                 continue
             fingerprints = sorted(fingerprints)
         slips[name] = fingerprints
+    slips.update(_whole_list_fingerprints(exercise_id, items, rule, extras))
     return slips
+
+
+def _whole_list_fingerprints(exercise_id, items, rule, extras) -> dict:
+    """{"all:<slip>": [fingerprint per element]}: each slip applied to every element of a list, and for an
+    interval [estimate, lower, upper] a reciprocal or sign flip with its limits swapped ([1/est, 1/upper,
+    1/lower]). Feedback names such a slip once for the whole list when every element matches it and no
+    other slip fits every element; an element where it is ambiguous on its own is then still clear."""
+    if rule["shape"] != "list" or len(items) < 2:
+        return {}
+    values = [float(v) for v in items]
+    per_element = [_transforms(extra) for extra in extras]
+    out = {}
+    for name in sorted(set.intersection(*(set(t) for t in per_element))):
+        moved = []
+        for x, transforms in zip(values, per_element):
+            try:
+                m = transforms[name](x)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                break
+            if not math.isfinite(m) or abs(m) > 1e300:
+                break
+            moved.append(m)
+        if len(moved) < len(values):
+            continue
+        variants = {name: moved}
+        if name in ("reciprocal", "sign") and len(values) == 3 and values[1] <= values[0] <= values[2]:
+            variants[name + SWAPPED] = [moved[0], moved[2], moved[1]]
+        for variant, slipped in variants.items():
+            texts = [_number_text(m, rule) for m in slipped]
+            if all(_near(t, _number_text(x, rule), rule) for t, x in zip(texts, values)):
+                continue  # accepted as the answer at every element: nothing to name
+            out[ALL + variant] = [_fingerprint(exercise_id, str(i), "number:" + t) for i, t in enumerate(texts)]
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -452,9 +509,14 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
              names: list[str] | None = None, choice: bool = False) -> Verdict:
     """Compare an answer with a key (as ``make_key`` makes it); the message never shows the key.
 
-    ``names`` says what each element of a list answer means (feedback names an element by it);
+    ``names`` says what each element of a list answer means (feedback names an element by it; a
+    Series labelled by exactly these names is compared label by label, in any order);
     ``choice`` (automatic for True/False lists) makes feedback say how many elements are wrong, never which.
     The grader (``tools.grade``) uses this function too, so grading and self-checks agree.
+
+    >>> key = make_key("9.2", [0.25, 0.5])
+    >>> evaluate("9.2", [25, 50], key).message.split(": ")[1:3]
+    ['not yet. Close', 'every value is 100 times its answer']
     """
     exercise_id = str(exercise_id)
     if _has_placeholder(value):
@@ -462,6 +524,7 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     not_yet = NOT_YET.format(id=exercise_id)
     hint_text = f" Hint: {hint}" if hint else ""
     rule, fingerprints = key["rule"], key["fingerprints"]
+    value = _in_order_of_names(value, names)
     try:
         items = _learner_items(value, rule)
         wrong = _wrong_elements(exercise_id, items, rule, fingerprints)
@@ -470,11 +533,20 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     if not wrong:
         return Verdict("correct", CORRECT.format(id=exercise_id))
     n = len(items)
+    slips = key.get("slips", {})
+
+    def not_yet_because(text: str, named=(), slip=None) -> Verdict:
+        note = _rounding_note(items, wrong, rule, {i for i, _ in named})
+        body = f" {_sentence(text)}" if text else ""
+        if not (body or note or hint_text):
+            body = " Check your steps and try again."
+        return Verdict("not yet", f"{not_yet}{body}{note}{hint_text}", slip=slip, slips=tuple(named))
+
     if rule["shape"] == "set" and not choice:
-        named = _named_slips(exercise_id, items, wrong, rule, key.get("slips", {}))
+        named = _named_slips(exercise_id, items, wrong, rule, slips)
         if named:
-            return Verdict("not yet", f"{not_yet} Close: {_slip_text(named[0][1])}.{hint_text}", slip=named[0][1],
-                           slips=tuple(named))
+            return not_yet_because(f"Close: your values are {_slip_text(named[0][1], 'their')}", named,
+                                   named[0][1])
     if choice or rule["kind"] == "bool" or rule["shape"] == "set":
         if n == 1:
             return Verdict("not yet", f"{not_yet}{hint_text or ' Think it through again.'}")
@@ -482,32 +554,119 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
                 "answers are not right yet (this check does not say which)")
         if rule["shape"] != "set" and len(wrong) == 1:
             what = "answers is not right yet (this check does not say which)"
-        return Verdict("not yet", f"{not_yet} {len(wrong)} of {n} {what}.{hint_text}")
-    named = _named_slips(exercise_id, items, wrong, rule, key.get("slips", {}))
+        return not_yet_because(f"{len(wrong)} of {n} {what}")
+    whole = _whole_list_slip(exercise_id, items, wrong, rule, slips)
+    if whole is not None:
+        slip, swapped = whole
+        relation, causes = _slip_parts(slip, "its")
+        limits = (", with the interval's lower and upper limits swapped (as a reciprocal or a sign flip swaps "
+                  "them)" if swapped else "")
+        named = [(0, slip)] if swapped else [(i, slip) for i in wrong]
+        return not_yet_because(f"Close: every value is {relation}{limits}: {causes}", named, slip)
+    named = _named_slips(exercise_id, items, wrong, rule, slips)
     kinds = {slip for _, slip in named}
     common = kinds.pop() if len(kinds) == 1 and len(named) == len(wrong) else None
     if n == 1 or (common is not None and len(wrong) == n):
         if common is not None:
-            return Verdict("not yet", f"{not_yet} Close: {_slip_text(common)}.{hint_text}", slip=common,
-                           slips=tuple(named))
-        return Verdict("not yet", f"{not_yet}{hint_text or ' Check your steps and try again.'}")
+            return not_yet_because(f"Close: your value is {_slip_text(common)}" if n == 1 else
+                                   f"Close: every value is {_slip_text(common, 'its')}", named, common)
+        return not_yet_because("", named)
     by_position = dict(named)
     parts = []
     for i in wrong:
         name = _element_name(i, value, names, n)
-        parts.append(f"{name}: {_slip_text(by_position[i])}" if i in by_position else name)
+        comma = "," if names is not None and i < len(names) else ""  # "the 2nd value, `x`, is ..."
+        parts.append(f"{name}{comma} is {_slip_text(by_position[i], 'its')}" if i in by_position else name)
     if len(wrong) == 1:
         name = _element_name(wrong[0], value, names, n)
         comma = "," if names is not None and wrong[0] < len(names) else ""  # "the 2nd value, `x`, is ..."
         where = f"{name[0].upper()}{name[1:]}{comma} is not right yet"
-        where += f": {_slip_text(by_position[wrong[0]])}" if by_position else ""
+        where += f": it is {_slip_text(by_position[wrong[0]], 'its')}" if by_position else ""
     else:
         where = f"{len(wrong)} of {n} values are not right yet: {'; '.join(parts)}"
-    return Verdict("not yet", f"{not_yet} {where}.{hint_text}", slip=common, slips=tuple(named))
+    return not_yet_because(where, named, common)
 
 
-def _slip_text(name: str) -> str:
-    return EXTRA_SLIPS[name] if name in EXTRA_SLIPS else SLIPS[name][1]
+def _sentence(text: str) -> str:
+    """Text ending a sentence: a full stop unless it already ends with "?" or "."."""
+    return text if text.endswith(("?", ".")) else f"{text}."
+
+
+def _slip_parts(name: str, the: str = "the") -> tuple[str, str]:
+    """(numeric relation, possible causes) of a slip; ``the`` is "the" (a whole answer) or "its" (an element)."""
+    relation, causes = EXTRA_SLIPS[name] if name in EXTRA_SLIPS else SLIPS[name][1:]
+    return relation.format(the=the), causes
+
+
+def _slip_text(name: str, the: str = "the") -> str:
+    """ "100 times the answer: a percentage where a fraction is asked, or ...?" """
+    relation, causes = _slip_parts(name, the)
+    return f"{relation}: {causes}"
+
+
+ROUNDED_NOTE = " This check compares {what}: if you rounded your answer, give it unrounded."
+
+
+def _rounding_note(items, wrong, rule, named: set) -> str:
+    """A neutral note when a wrong number (with no named slip) has fewer digits than the check compares.
+
+    It is added whether or not the unrounded value would be right, so it reveals nothing.
+    """
+    if rule["kind"] != "number":
+        return ""
+    for i in wrong:
+        if i in named or isinstance(items[i], (bool, np.bool_)) or not isinstance(items[i], (numbers.Real, np.number)):
+            continue
+        x = float(items[i])
+        if not math.isfinite(x):
+            continue
+        if rule.get("decimals") is not None:
+            places = rule["decimals"]
+            short = places > 0 and round(x, places - 1) == x
+            what = f"{places} decimal place{'s' if places != 1 else ''}"
+        else:
+            short = rule["sig"] > 1 and float(f"{x:.{rule['sig'] - 1}g}") == x
+            what = f"{rule['sig']} significant figures"
+        if short:
+            return ROUNDED_NOTE.format(what=what)
+    return ""
+
+
+def _in_order_of_names(value, names):
+    """A Series labelled by exactly the ``names`` (in another order, e.g. after .sort_values()) put in
+    the order of ``names``, so it is compared label by label rather than by position."""
+    if not isinstance(value, pd.Series) or names is None or len(names) != len(value):
+        return value
+    try:
+        labels = list(value.index)
+        if labels == list(names) or not value.index.is_unique or len(set(names)) != len(names):
+            return value
+        if set(labels) != set(names):
+            return value
+        return value.reindex(list(names))
+    except TypeError:  # unhashable labels or names: compare by position
+        return value
+
+
+def _whole_list_slip(exercise_id, items, wrong, rule, slips: dict):
+    """(slip, swapped) when every element of a list matches one slip applied to the whole list (recorded
+    as "all:<slip>", or "all:<slip>_swapped" for an interval) and no other slip fits; otherwise None."""
+    if rule["shape"] != "list" or len(wrong) < 2:
+        return None
+    fits: dict[str, set] = {}
+    for name, fps in slips.items():
+        if not name.startswith(ALL) or len(fps) != len(items):
+            continue
+        variant = name[len(ALL):]
+        family = variant[:-len(SWAPPED)] if variant.endswith(SWAPPED) else variant
+        if family not in SLIPS and family not in EXTRA_SLIPS:
+            continue
+        if all(_matches(exercise_id, str(i), v, rule, f) for i, (v, f) in enumerate(zip(items, fps))):
+            fits.setdefault(family, set()).add(variant.endswith(SWAPPED))
+    if len(fits) != 1:
+        return None
+    family, variants = fits.popitem()
+    return family, variants == {True}
 
 
 def _named_slips(exercise_id, items, wrong, rule, slips: dict) -> list[tuple[int, str]]:

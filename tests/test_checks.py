@@ -229,20 +229,23 @@ def test_each_slip_is_named_without_the_answer(true, slip, wrong):
     recorded = checks.make_key("3.3", true)
     verdict = checks.evaluate("3.3", wrong, recorded, hint="the hint")
     assert verdict.status == "not yet" and verdict.slip == slip, verdict
-    assert checks.SLIPS[slip][1] in verdict.message and "Hint: the hint" in verdict.message
+    assert f"Close: your value is {checks._slip_text(slip)}" in verdict.message
+    assert "Hint: the hint" in verdict.message
     assert f"{true:.3g}" not in verdict.message
 
 
 def test_slips_apply_to_every_element_of_a_list_and_to_each_element():
     recorded = checks.make_key("4.1", [0.12, 0.34, 0.56])
     verdict = checks.evaluate("4.1", [12, 34, 56], recorded)
-    assert verdict.slip == "percent" and "Close: it looks like a percentage" in verdict.message
+    assert verdict.slip == "percent" and "Close: every value is 100 times its answer" in verdict.message
     verdict = checks.evaluate("4.1", [12, 34, 0.56], recorded)  # two elements as percentages, one right
     assert verdict.slips == ((0, "percent"), (1, "percent"))
-    assert "2 of 3 values are not right yet: the 1st of 3 values: it looks like a percentage" in verdict.message
-    verdict = checks.evaluate("4.1", [0.12, -0.34, 0.9], recorded)  # a sign slip in one, another wrong
+    assert "2 of 3 values are not right yet: the 1st of 3 values is 100 times its answer" in verdict.message
+    named = checks.evaluate("4.1", [12, 34, 0.913], recorded, names=["a", "b", "c"]).message
+    assert "the 1st value, `a`, is 100 times its answer: " in named
+    verdict = checks.evaluate("4.1", [0.12, -0.34, 0.913], recorded)  # a sign slip in one, another wrong
     assert verdict.slips == ((1, "sign"),) and verdict.slip is None
-    assert "the 2nd of 3 values: the size looks right but the sign is flipped" in verdict.message
+    assert "the 2nd of 3 values is its answer with the sign flipped" in verdict.message
     assert verdict.message.endswith("; the 3rd of 3 values.")
 
 
@@ -295,12 +298,16 @@ def test_real_wrong_answers_from_the_course_notebooks_get_their_slip():
         right = as_answered(exercise_id, numeric[exercise_id])
         assert checks.evaluate(exercise_id, right, keys[exercise_id]).correct, exercise_id
         wrong = as_answered(exercise_id, [1 / x for x in numeric[exercise_id]])
-        # named at every element, except where 1/x is also (within tolerance) another slip, e.g. ln 10 · x
+        # a scalar: named unless 1/x is also (within tolerance) another slip, e.g. ln 10 · x
         kept = [i for i, f in enumerate(keys[exercise_id]["slips"].get("reciprocal", [])) if f is not None]
+        if isinstance(values[exercise_id], list):  # the same slip on every element: named once, for all
+            kept = list(range(len(values[exercise_id])))
         assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slips == tuple(
             (i, "reciprocal") for i in kept), exercise_id
         wrong = as_answered(exercise_id, [x * 365.25 for x in numeric[exercise_id]])
         kept = [i for i, f in enumerate(keys[exercise_id]["slips"].get("days", [])) if f is not None]
+        if isinstance(values[exercise_id], list):  # the same slip on every element: named once, for all
+            kept = list(range(len(values[exercise_id])))
         assert checks.evaluate(exercise_id, wrong, keys[exercise_id]).slips == tuple(
             (i, "days") for i in kept), exercise_id
 
@@ -418,10 +425,12 @@ def test_a_count_for_a_fraction_is_named_when_the_check_gives_the_denominator():
     key = checks.make_key("1.7", [0.0608, 3.0], sig=2, denominator=[20000, None])
     verdict = checks.evaluate("1.7", [1216, 3.0], key, names=["prob_fall_3_or_more", "reference_change_points"])
     assert verdict.slips == ((0, "count"),)
-    assert "The 1st value, `prob_fall_3_or_more`, is not right yet: it looks like a count" in verdict.message
+    assert ("The 1st value, `prob_fall_3_or_more`, is not right yet: it is its answer times the number it is a "
+            "fraction of: a count where a fraction is asked") in verdict.message
     verdict = checks.evaluate("1.7", [0.0608, -3.0], key, names=["prob_fall_3_or_more", "reference_change_points"])
     assert verdict.message.startswith("❌ Exercise 1.7: not yet. The 2nd value, `reference_change_points`, "
-                                      "is not right yet: the size looks right but the sign is flipped")
+                                      "is not right yet: it is its answer with the sign flipped: check the "
+                                      "order of a subtraction or which group is the reference.")
     assert "count" not in checks.make_key("1.7", [0.0608, 3.0], sig=2)["slips"]
     with pytest.raises(ValueError, match="denominator has 1 entries"):
         checks.make_key("1.7", [0.0608, 3.0], denominator=[20000])
@@ -462,7 +471,7 @@ def test_choice_answers_ignore_case_brackets_and_punctuation(keys, capsys):
 def test_check_passes_names_choice_and_denominator_through(keys, capsys):
     keys(**{"1_7": ([0.0608, 3.0], {"sig": 2, "denominator": [20000, None]})})
     out = feedback(capsys, "1.7", [1216, 3.0], names=["prob_fall_3_or_more", "reference_change_points"])
-    assert "`prob_fall_3_or_more`" in out and "count" in out
+    assert "`prob_fall_3_or_more`" in out and "a count where a fraction is asked" in out
     out = feedback(capsys, "1.7", [1216, 3.0], choice=True)
     assert "1 of 2 answers is not right yet" in out and "count" not in out
 
@@ -478,3 +487,94 @@ def test_a_p_value_for_a_chi_square_statistic_is_named_when_the_check_gives_its_
     key = checks.make_key("6.1", [0.1017, 0.7498], chi2_df=[1, None])  # [chi-square, p]
     verdict = checks.evaluate("6.1", [0.7498, 0.7498], key, names=["logrank_chisq", "logrank_p"])
     assert verdict.slips == ((0, "p_value"),) and "`logrank_chisq`" in verdict.message
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 20, second walkthrough: slip messages state the numeric relation and offer causes as
+# questions; one slip on every element named once; rounded answers get a neutral note; a Series
+# labelled by the names compared label by label; 0/1 for True/False explained
+# ----------------------------------------------------------------------------------------
+def test_slip_messages_state_the_relation_and_never_presume_the_quantity():
+    # 5.3: an ANCOVA effect (decimals=3) with the reference group inverted: not "after − before"
+    key = checks.make_key("5.3", 0.007353686852875378, decimals=3)
+    message = checks.evaluate("5.3", -0.007353686852875378, key).message
+    assert ("Close: your value is the answer with the sign flipped: check the order of a subtraction or which "
+            "group is the reference.") in message and "after" not in message
+    # 5.1: a change in albumin (g/dL) × 100: a unit slip is as likely as a percentage
+    key = checks.make_key("5.1", [0.1279809696570603, -0.16529561296061288], sig=2)
+    verdict = checks.evaluate("5.1", [12.798, -0.16529561296061288], key, names=["change_enrolled", "change_not"])
+    assert verdict.slips == ((0, "percent"),)
+    assert ("is 100 times its answer: a percentage where a fraction is asked, or a unit 100 times too small?"
+            in verdict.message) and "asks for a fraction" not in verdict.message
+    # 3.3: a hazard ratio, 1 minus it: no claim that it is a survival or a mortality
+    key = checks.make_key("3.3", 0.9877061513663438 + 0.5)
+    message = checks.evaluate("3.3", 1 - (0.9877061513663438 + 0.5), key).message
+    assert message.startswith("❌ Exercise 3.3: not yet. Close: your value is 1 minus the answer: ")
+    assert "check which of the two" not in message and message.endswith("?")
+    for name in checks.SLIPS:  # every cause is offered as a question or a "check ..." suggestion
+        causes = checks._slip_parts(name)[1]
+        assert causes.endswith("?") or causes.startswith("check "), name
+
+
+def test_the_same_slip_on_every_element_is_named_once_for_all():
+    # 3.5 (sig 2): 1 − 0.6875 = 0.31 is also 0.6875 / ln 10 = 0.30 within tolerance, so on its own the
+    # 1st value names nothing; the list as a whole is 1 − x at every element and nothing else.
+    truth, records = 0.6875447387258412, 0.8250445797569553
+    key = checks.make_key("3.5", [truth, records], sig=2)
+    verdict = checks.evaluate("3.5", [1 - truth, 1 - records], key, names=["truth", "records"])
+    assert verdict.slip == "complement" and verdict.slips == ((0, "complement"), (1, "complement"))
+    assert "Close: every value is 1 minus its answer: " in verdict.message and "`" not in verdict.message
+    # 3.3: the hazard ratio and its interval inverted: the limits swap places, [1/HR, 1/upper, 1/lower]
+    hr, lower, upper = 0.9877061513663438, 0.8863482182780861, 1.1006548231598499
+    key = checks.make_key("3.3", [hr, lower, upper], sig=3)
+    names = ["hazard ratio", "lower 95% limit", "upper 95% limit"]
+    verdict = checks.evaluate("3.3", [1 / hr, 1 / upper, 1 / lower], key, names=names)
+    assert verdict.slip == "reciprocal" and verdict.slips == ((0, "reciprocal"),)
+    assert ("Close: every value is the reciprocal (1/x) of its answer, with the interval's lower and upper "
+            "limits swapped") in verdict.message
+    assert checks.evaluate("3.3", [1 / hr, 1 / lower, 1 / upper], key, names=names).slip == "reciprocal"
+    assert checks.evaluate("3.3", [-hr, -upper, -lower], key, names=names).slip == "sign"
+    # a list that is a slip at one element only, or at none, is not named for the whole list
+    assert "every value" not in checks.evaluate("3.3", [1 / hr, 0.95, 1.2], key, names=names).message
+    assert checks.evaluate("3.3", [1 / hr, 1 / upper, 1.5], key, names=names).slip is None
+
+
+def test_a_rounded_answer_gets_a_neutral_note_on_the_digits_compared():
+    note = "This check compares 3 significant figures: if you rounded your answer, give it unrounded."
+    key = checks.make_key("3.1", [442.86379192334016, 0.14426321910429019])
+    assert note in checks.evaluate("3.1", [442.86379192334016, 0.14], key).message
+    assert note in checks.evaluate("3.1", [442.86379192334016, 0.11], key).message  # far off: the same note
+    assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 0.152], key).message
+    assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 14.43], key).message  # a named slip
+    key = checks.make_key("3.2", [0.6069692032281633, 1.0067187377998539])
+    assert note in checks.evaluate("3.2", [0.61, 1.01], key).message
+    key = checks.make_key("5.5", 0.0014652216770983995, sig=2)
+    message = checks.evaluate("5.5", 0.001, key, hint="h").message
+    assert message.endswith(" This check compares 2 significant figures: if you rounded your answer, give it "
+                            "unrounded. Hint: h")
+    key = checks.make_key("5.3", 0.007353686852875378, decimals=3)
+    assert "compares 3 decimal places" in checks.evaluate("5.3", 0.01, key).message
+    assert "rounded" not in checks.evaluate("5.3", 0.012, key).message
+
+
+def test_a_series_labelled_by_the_names_is_compared_label_by_label():
+    """Exercise 1.1: names=list(bounded.index), P01–P05; a learner's .sort_values() reorders the Series."""
+    labels = ["P01", "P02", "P03", "P04", "P05"]
+    key = checks.make_key("1.1", [6.0, 14.0, 26.0, 25.0, 40.0])
+    answer = pd.Series([6.0, 14.0, 26.0, 25.0, 40.0], index=labels).sort_values()
+    assert list(answer.index) == ["P01", "P02", "P04", "P03", "P05"]
+    assert checks.evaluate("1.1", answer, key, names=labels).correct
+    wrong = pd.Series([6.0, 14.0, 27.0, 25.0, 40.0], index=labels).sort_values()
+    message = checks.evaluate("1.1", wrong, key, names=labels).message
+    assert "The 3rd value, `P03`, is not right yet" in message
+    assert not checks.evaluate("1.1", answer, key).correct  # without names: by position, as documented
+    assert not checks.evaluate("1.1", answer.set_axis(["a", "b", "c", "d", "e"]), key, names=labels).correct
+
+
+def test_zero_and_one_for_true_false_are_explained_not_called_a_number(keys, capsys):
+    keys(**{"3_6": ([False, True, False, True, False], {"choice": True})})
+    message = feedback(capsys, "3.6", [0, 1, 0, 1, 0], choice=True)
+    assert "not yet" in message and "not 0 or 1 (0 and 1 are numbers): write True or False" in message
+    assert "you gave a number" not in message
+    assert "0 or 1" in feedback(capsys, "3.6", np.array([0, 1, 0, 1, 0]), choice=True)
+    assert "not 0 or 1" not in feedback(capsys, "3.6", [2, 1, 0, 1, 0], choice=True)

@@ -164,3 +164,26 @@ def test_choice_feedback_never_says_which_is_wrong(exercise_id):
         messages.add(re.sub(r"\d+ of", "N of", verdict.message))
     # the message for one wrong element is the same whichever element it is
     assert len(messages) <= 2, messages
+
+
+NUMBERS = [k for k in NUMERIC if key_for(k)["rule"]["kind"] == "number"]
+
+
+def shortened(x, rule):
+    """x with one digit fewer than the check compares (as a learner who rounded would give it)."""
+    if rule.get("decimals") is not None:
+        return round(x, rule["decimals"] - 1)
+    return float(f"{x:.{rule['sig'] - 1}g}")
+
+
+@pytest.mark.parametrize("exercise_id", NUMBERS)
+def test_a_rounded_right_answer_is_never_rejected_without_a_reason(exercise_id):
+    """Issue 20 (second walkthrough): 3.1 given 0.14 for 0.144 said only "not yet"."""
+    key, options = key_for(exercise_id), OPTIONS[exercise_id]
+    value = VALUES[exercise_id]
+    items = value if isinstance(value, list) else [value]
+    given = [shortened(float(x), key["rule"]) for x in items]
+    verdict = checks.evaluate(exercise_id, given if isinstance(value, list) else given[0], key,
+                              names=options.get("names"), choice=options.get("choice", False))
+    if not verdict.correct:
+        assert "if you rounded your answer, give it unrounded" in verdict.message, verdict.message
