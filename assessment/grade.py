@@ -50,10 +50,12 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -78,7 +80,9 @@ TOTAL_TIMEOUT = 900                     # seconds per notebook
 HARD_MARGIN = 90                        # the sandbox is killed this long after the total cap
 MAX_ITEMS = 10_000                      # longer answers are recorded by their length only
 MAX_RECORD_BYTES = 8 * 2 ** 20          # what is read of a file the sandbox wrote
-MAX_NOTEBOOK_BYTES = 50 * 2 ** 20       # a larger submission is not read
+MAX_NOTEBOOK_BYTES = 20 * 2 ** 20       # a larger submission is not read
+MAX_STUDENT_BYTES = 40 * 2 ** 20        # nor the files of one student beyond this total
+MAX_CELLS = 3_000                       # a notebook with more cells is not graded (the course's have < 150)
 WORKER = Path(__file__).resolve().parent / "worker.py"
 SANDBOX_WORKER = "/grader/worker.py"    # where the sandbox sees the worker, its result files and the data
 SANDBOX_RECORDS = "/grader/records.jsonl"
@@ -570,8 +574,75 @@ def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
         if out is not None and out.resolve() in path.resolve().parents:
             continue
         student = relative.parts[0] if len(relative.parts) > 1 else path.stem
-        found.append(Submission(path, student, relative.as_posix()))
+        sub = Submission(path, student, relative.as_posix())
+        if not regular_file(folder, relative):
+            sub.problems.append("not graded: not a regular file (a link, a pipe or a device)")
+            sub.gradable = False
+        found.append(sub)
+    flag_look_alikes(found)
+    flag_oversized(found)
     return found
+
+
+def regular_file(folder: Path, relative: Path) -> bool:
+    """True when ``folder/relative`` is a regular file reached through no symbolic link.
+
+    A link could point at the solutions or a classmate's file, and a named pipe would block the grader.
+    """
+    path = folder
+    for part in relative.parts:
+        path = path / part
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            return False
+        if stat.S_ISLNK(mode):
+            return False
+    return stat.S_ISREG(mode)
+
+
+def look_alike(name: str) -> str:
+    """A student name with case, spaces and compatibility characters (e.g. U+3000) folded away."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def flag_look_alikes(subs: list[Submission]) -> None:
+    """Names that differ only in case, spaces or look-alike characters are flagged on every row they touch."""
+    groups = collections.defaultdict(set)
+    for sub in subs:
+        groups[look_alike(sub.student)].add(sub.student)
+    for sub in subs:
+        if len(groups[look_alike(sub.student)]) > 1:
+            sub.problems.append("check by hand: another submission's name differs from this one only in case, "
+                                "spaces or look-alike characters")
+
+
+def flag_oversized(subs: list[Submission]) -> None:
+    """Files of one student beyond ``MAX_STUDENT_BYTES`` in all are not read (one student, one budget)."""
+    used = collections.Counter()
+    for sub in subs:
+        if not sub.gradable:
+            continue
+        try:
+            size = sub.path.lstat().st_size
+        except OSError:
+            continue
+        used[sub.student] += size
+        if used[sub.student] > MAX_STUDENT_BYTES:
+            sub.problems.append(f"not graded: this student's files exceed {MAX_STUDENT_BYTES // 2 ** 20} MB in all")
+            sub.gradable = False
+
+
+def read_regular(path: Path, limit: int) -> str:
+    """The UTF-8 text of a regular file, opened without following a link or blocking on a pipe."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OverflowError("it is not a regular file")
+        if info.st_size > limit:
+            raise OverflowError(f"the file is larger than {limit // 2 ** 20} MB")
+        return fh.read(limit + 1).decode("utf-8")
 
 
 def read_submission(sub: Submission) -> None:
@@ -583,15 +654,15 @@ def read_submission(sub: Submission) -> None:
     import nbformat
 
     try:
-        if sub.path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise OverflowError(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2 ** 20} MB")
-        text = sub.path.read_text(encoding="utf-8")
+        text = read_regular(sub.path, MAX_NOTEBOOK_BYTES)
         sub.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             nb = nbformat.reads(text, as_version=4)
         if not isinstance(nb.get("cells"), list) or not all(isinstance(c, dict) for c in nb.cells):
             raise ValueError("it has no list of cells")
+        if len(nb.cells) > MAX_CELLS:
+            raise OverflowError(f"it has more than {MAX_CELLS:,} cells")
         if not isinstance(nb.get("metadata"), dict):
             raise ValueError("its metadata is not an object")
         for cell in nb.cells:  # a cell of the wrong shape must not crash the grader later
@@ -1031,8 +1102,9 @@ def write_gradebook(path: Path, graded: list[Graded], exercise_ids: list[str], q
         else:
             scores, total, percent = [""] * len(exercise_ids), "", ""
         shown = [written.number(m[0]) if m and m[0] is not None else "" for m in marks]
-        writer.writerow([sub.student, sub.file, sub.notebook or "", "" if sub.variant is None else sub.variant,
-                         *scores, *shown, total, percent, "; ".join(sub.problems)])
+        writer.writerow([written.cell_text(sub.student), written.cell_text(sub.file), sub.notebook or "",
+                         "" if sub.variant is None else sub.variant, *scores, *shown, total, percent,
+                         written.cell_text("; ".join(sub.problems))])
     atomic_write(path, buffer.getvalue())
 
 

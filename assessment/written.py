@@ -180,11 +180,32 @@ def write_marking(out: Path, qs: list[Question], graded: list, title: str, keep:
             sub = g.submission
             old = given.get((sub.student, sub.file, q.id))
             rows.append((sub.student, sub.file, g.answers.get(q.id, ""), old))
-            writer.writerow([q.id, sub.student, sub.file, number(q.marks),
+            writer.writerow([q.id, cell_text(sub.student), cell_text(sub.file), number(q.marks),
                              "" if not old or old[0] is None else number(old[0]), old[1] if old else ""])
         safe = re.sub(r"[^\w.-]+", "_", q.id)
         atomic_write(folder / f"{safe}.html", page(q, rows, title))
     atomic_write(out / MARKS_CSV, buffer.getvalue())
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: a leading = + - @ gets a quote mark.
+
+    >>> cell_text("=HYPERLINK(1)"), cell_text("alice")
+    ("'=HYPERLINK(1)", 'alice')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def plain_text(text: str) -> str:
+    """``cell_text`` undone (the marks CSV comes back with the quote mark).
+
+    >>> plain_text("'=HYPERLINK(1)"), plain_text("'tis")
+    ('=HYPERLINK(1)', "'tis")
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def read_marks(path: Path, qs: list[Question], strict: bool = True) -> dict:
@@ -216,7 +237,8 @@ def read_marks(path: Path, qs: list[Question], strict: bool = True) -> dict:
                         problems.append(f"line {line}: mark {text!r} is not a number from 0 to "
                                         f"{number(by_id[qid].marks)}")
                         continue
-                key = ((row.get("student") or "").strip(), (row.get("file") or "").strip(), qid)
+                # exact names, as the grader wrote them: stripping would let "alice " take alice's mark
+                key = (plain_text(row.get("student") or ""), plain_text(row.get("file") or ""), qid)
                 marks[key] = (mark, comment)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise MarksProblem(f"cannot read {path}: {exc}") from exc

@@ -356,3 +356,71 @@ def test_records_the_sandbox_wrote_are_checked(tmp_path):
     (tmp_path / "status.jsonl").write_text('{"crashed": "x", "errors": [[1, "E"], ["y", 2]], "timeouts": 5}\n')
     status = grade.read_status(tmp_path / "status.jsonl")
     assert status["crashed"] is None and status["errors"] == [[1, "E"]] and status["timeouts"] == []
+
+
+# ----------------------------------------------------------------------------------------
+# The grader's own handling of files and names (found by an independent red team): a link to the
+# solutions or to a classmate, a named pipe, a look-alike name, a formula in a name, one student's
+# oversized files. None of these needs a kernel: the grader must refuse them before anything runs.
+# ----------------------------------------------------------------------------------------
+def test_links_and_pipes_are_not_graded_and_never_block(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "carol").mkdir(parents=True)
+    write(nbformat.read(STUDENT_NB, as_version=4), subs / "alice.ipynb")
+    (subs / "mallory.ipynb").symlink_to(ROOT / "solutions" / "00_start_here.ipynb")
+    (subs / "copycat.ipynb").symlink_to(subs / "alice.ipynb")
+    (subs / "carol" / "00_start_here.ipynb").symlink_to(ROOT / "solutions" / "00_start_here.ipynb")
+    os.mkfifo(subs / "pipe.ipynb")
+    found = {s.file: s for s in grade.find_submissions(subs)}
+    assert found["alice.ipynb"].gradable and not found["alice.ipynb"].problems
+    for name in ("mallory.ipynb", "copycat.ipynb", "carol/00_start_here.ipynb", "pipe.ipynb"):
+        assert not found[name].gradable and "not a regular file" in found[name].problems[0], name
+    # Reading a pipe directly (a race between the check and the read) fails at once instead of blocking.
+    started = time.monotonic()
+    done = threading.Event()
+    sub = grade.Submission(subs / "pipe.ipynb", "pipe", "pipe.ipynb")
+    threading.Thread(target=lambda: (grade.read_submission(sub), done.set()), daemon=True).start()
+    assert done.wait(10) and time.monotonic() - started < 10
+    assert not sub.gradable and "not a regular file" in sub.problems[0]
+
+
+def test_look_alike_names_are_flagged_and_marks_are_keyed_exactly(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("alice", "\u3000alice", "Alice ", "bob"):
+        write(nbformat.read(STUDENT_NB, as_version=4), subs / f"{name}.ipynb")
+    found = {s.student: s for s in grade.find_submissions(subs)}
+    for name in ("alice", "\u3000alice", "Alice "):
+        assert any("look-alike" in p for p in found[name].problems), name
+    assert not found["bob"].problems
+    question = grade.written.questions(grade.solution_path("00"))[0]
+    marks = tmp_path / "marks.csv"
+    with open(marks, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["question", "student", "file", "out_of", "mark", "comment"])
+        w.writerow([question.id, "alice", "alice.ipynb", "1", "1", "Clear."])
+        w.writerow([question.id, "\u3000alice", "\u3000alice.ipynb", "1", "0", "nonsense"])
+        w.writerow([question.id, "alice ", "alice .ipynb", "1", "0", "nonsense"])
+    given = grade.written.read_marks(marks, [question])
+    assert given[("alice", "alice.ipynb", question.id)] == (1.0, "Clear.")
+    assert len(given) == 3
+
+
+def test_a_formula_in_a_name_reaches_no_spreadsheet_as_a_formula():
+    assert grade.written.cell_text('=HYPERLINK("http://x","y")').startswith("'=")
+    for text in ("+1", "-1", "@SUM(A1)", "alice"):
+        assert grade.written.plain_text(grade.written.cell_text(text)) == text
+
+
+def test_one_student_cannot_spend_more_than_its_byte_budget(tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    (subs / "mallory").mkdir(parents=True)
+    size = (STUDENT_NB).stat().st_size
+    monkeypatch.setattr(grade, "MAX_STUDENT_BYTES", int(2.5 * size))
+    for k in range(4):
+        write(nbformat.read(STUDENT_NB, as_version=4), subs / "mallory" / f"try{k}.ipynb")
+    write(nbformat.read(STUDENT_NB, as_version=4), subs / "alice.ipynb")
+    found = grade.find_submissions(subs)
+    mallory = [s for s in found if s.student == "mallory"]
+    assert [s.gradable for s in mallory] == [True, True, False, False]
+    assert all(s.gradable for s in found if s.student == "alice")
