@@ -30,7 +30,8 @@ How answers are compared
   accepts 0.511, 0.512 and 0.513);
 - whole numbers (counts, integer scores): exactly; ``23.0`` counts as ``23``;
 - ``True``/``False``: exactly; text: ignoring case, repeated spaces, and brackets or
-  punctuation around it ("(b)", "B", " b ", "b)" are all "b");
+  punctuation around it ("(b)", "B", " b ", "b)" are all "b"), and leading zeros of a number written
+  as text ("03" is "3");
 - lists, tuples, arrays, Series: element by element, in order (a Series labelled by the check's
   ``names`` by label); sets: in any order.
 
@@ -69,6 +70,7 @@ import json
 import math
 import numbers
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -122,8 +124,9 @@ SLIPS: dict[str, tuple] = {
     "exp": (lambda v: math.exp(v), "the exponential (np.exp) of {the} answer",
             "a ratio where the value on the log scale (the coefficient) is asked?"),
     "complement": (lambda v: 1 - v, "1 minus {the} answer",
-                   "the complementary quantity (survival for mortality, an event for its absence), or a "
-                   "subtraction from 1 that is not needed?"),
+                   "the complementary quantity (survival for mortality, an event for its absence), a "
+                   "concordance computed with a risk score where a survival time is expected (negate the "
+                   "score), or a subtraction from 1 that is not needed?"),
 }
 # A count where a fraction is asked: recorded only when the check gives the denominator
 # (``check(..., denominator=20000)``), since the key cannot hold the true value to compare ratios with.
@@ -245,8 +248,10 @@ SURROUNDING = " \t\r\n()[]{}.,;:!?'\"`"
 
 
 def _normal_text(text: str) -> str:
-    """Text compared ignoring case, repeated spaces, and brackets or punctuation around it: "(B)." is "b"."""
-    return " ".join(text.strip(SURROUNDING).split()).casefold()
+    """Text compared ignoring case, repeated spaces, brackets or punctuation around it, and leading zeros of a
+    number written as text: "(B)." is "b", "03" is "3"."""
+    text = " ".join(text.strip(SURROUNDING).split()).casefold()
+    return str(int(text)) if re.fullmatch(r"[0-9]+", text) else text  # "01" is "1"
 
 
 def _fingerprint(exercise_id: str, position: str, text: str) -> str:
@@ -625,7 +630,8 @@ def _rounding_note(items, wrong, rule, named: set) -> str:
             short = places > 0 and round(x, places - 1) == x
             what = f"{places} decimal place{'s' if places != 1 else ''}"
         else:
-            short = rule["sig"] > 1 and float(f"{x:.{rule['sig'] - 1}g}") == x
+            # zero has no significant figures to round away: a 0 comes from the method, not from rounding
+            short = rule["sig"] > 1 and x != 0 and float(f"{x:.{rule['sig'] - 1}g}") == x
             what = f"{rule['sig']} significant figures"
         if short:
             return ROUNDED_NOTE.format(what=what)

@@ -578,3 +578,30 @@ def test_zero_and_one_for_true_false_are_explained_not_called_a_number(keys, cap
     assert "you gave a number" not in message
     assert "0 or 1" in feedback(capsys, "3.6", np.array([0, 1, 0, 1, 0]), choice=True)
     assert "not 0 or 1" not in feedback(capsys, "3.6", [2, 1, 0, 1, 0], choice=True)
+
+
+def test_a_zero_gets_no_rounding_note():
+    """Issue 20 (walkthrough of 02): 2.1 computed with d/n instead of 1 - d/n gives exactly 0.0 (the first
+    row has no deaths); "if you rounded your answer" was the wrong diagnosis for it."""
+    key = checks.make_key("2.1", 0.9745)
+    message = checks.evaluate("2.1", 0.0, key).message
+    assert message.startswith("❌") and "rounded" not in message
+    key = checks.make_key("5.3", 0.003, decimals=3)  # with decimal places a 0.0 can be a rounded 0.003
+    assert "compares 3 decimal places" in checks.evaluate("5.3", 0.0, key).message
+
+
+def test_notebook_numbers_written_as_text_ignore_leading_zeros():
+    """Issue 20 (walkthrough of 00): ["1", "3", "4"] for ["01", "03", "04"] was told all three were wrong."""
+    key = checks.make_key("0.3", ["01", "03", "04"])
+    for given in (["1", "3", "4"], ["01", "3", " 04 "], ["(01)", "03", "004"]):
+        assert checks.evaluate("0.3", given, key, choice=True).correct, given
+    verdict = checks.evaluate("0.3", ["1", "3", "5"], key, choice=True)
+    assert not verdict.correct and "1 of 3" in verdict.message
+    assert not checks.evaluate("0.3", ["10", "3", "4"], key, choice=True).correct
+
+
+def test_the_complement_slip_names_a_concordance_the_wrong_way_round():
+    """Issue 20 (walkthrough of 02): 2.5 without the minus sign gives 1 - C; the causes must include it."""
+    key = checks.make_key("2.5", 0.7612)
+    verdict = checks.evaluate("2.5", 1 - 0.7612, key)
+    assert verdict.slip == "complement" and "risk score where a survival time is expected" in verdict.message
