@@ -1,9 +1,11 @@
 """The infusion clinic of notebook 03: its records, and the tables its survival analyses need.
 
+- :func:`infusion_clinic` -- the clinic: decompensated patients of a simulated cohort, with their infusions;
 - :func:`give_infusions` -- which offered infusions each patient took (infusions with no effect);
 - :func:`split_at_exposure` -- long (start, stop] format for a time-varying Cox model;
 - :func:`clinic_records` -- what the clinic's records show when some dying patients stop coming;
-- :func:`hazard_ratio_with_ci` -- a covariate's hazard ratio and 95% CI from a lifelines summary.
+- :func:`hazard_ratio_with_ci` -- a covariate's hazard ratio and 95% CI from a lifelines summary;
+- :func:`patients_across_follow_up` and :func:`draw_timelines` -- a few patients' timelines, drawn.
 
 Educational use only.
 """
@@ -12,10 +14,13 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from liverlab.parameters import generator_from_seed
+from liverlab.style import OKABE_ITO
 
-__all__ = ["INFUSION_DAYS", "give_infusions", "split_at_exposure", "clinic_records", "hazard_ratio_with_ci"]
+__all__ = ["INFUSION_DAYS", "infusion_clinic", "give_infusions", "split_at_exposure", "clinic_records", "hazard_ratio_with_ci",
+           "patients_across_follow_up", "draw_timelines"]
 
 INFUSION_DAYS = np.arange(0, 169, 28)  # day 0, then every 4 weeks to day 168
 
@@ -66,6 +71,38 @@ def give_infusions(days_followed, *, seed, p_attend=0.3, infusion_days=INFUSION_
     return pd.DataFrame({"infusions": count_so_far[:, -1],
                          "infusion_days": [tuple(int(d) for d in offered[r]) for r in received],
                          "day_of_third_infusion": third}, index=days_followed.index)
+
+
+def infusion_clinic(cohort, *, follow_up_days, seed, p_attend=0.3):
+    """The clinic's patients: those of ``cohort`` decompensated at enrolment, over ``follow_up_days`` of records.
+
+    ``cohort`` is a table of :func:`liverlab.cohorts.simulate_cirrhosis_cohort`. Follow-up is cut at
+    ``follow_up_days`` (``days_followed``), and ``died`` is True for a death within it. The infusions come from
+    :func:`give_infusions` (``seed``, ``p_attend``) and have no effect; ``three_plus`` is True for three or more.
+    One row per patient, index 0 to n - 1.
+
+    >>> from liverlab.cohorts import simulate_cirrhosis_cohort
+    >>> clinic = infusion_clinic(simulate_cirrhosis_cohort(200, seed=1), follow_up_days=365, seed=2)
+    >>> list(clinic.columns)
+    ['patient_id', 'meld', 'days_followed', 'died', 'infusions', 'infusion_days', 'day_of_third_infusion', 'three_plus']
+    """
+    needed = ["patient_id", "stage", "meld", "days_to_event", "event"]
+    if not isinstance(cohort, pd.DataFrame) or any(c not in cohort.columns for c in needed):
+        raise TypeError(f"cohort must be a table of simulate_cirrhosis_cohort, with the columns {needed}.")
+    if isinstance(follow_up_days, (bool, np.bool_)) or not isinstance(follow_up_days, numbers.Real) or follow_up_days <= 0:
+        raise ValueError(f"follow_up_days must be a positive number of days; got {follow_up_days!r}.")
+    decompensated = cohort[cohort["stage"] == "decompensated"]
+    if decompensated.empty:
+        raise ValueError("cohort has no patient decompensated at enrolment.")
+    clinic = pd.DataFrame({
+        "patient_id": decompensated["patient_id"],
+        "meld": decompensated["meld"],
+        "days_followed": decompensated["days_to_event"].clip(upper=follow_up_days),
+        "died": (decompensated["event"] == "death") & (decompensated["days_to_event"] <= follow_up_days),
+    }).reset_index(drop=True)
+    clinic = clinic.join(give_infusions(clinic["days_followed"], seed=seed, p_attend=p_attend))
+    clinic["three_plus"] = clinic["infusions"] >= 3
+    return clinic
 
 
 def split_at_exposure(patient_id, days_followed, died, day_exposed, *, exposure="exposed"):
@@ -134,3 +171,47 @@ def hazard_ratio_with_ci(summary, covariate):
     if covariate not in summary.index:
         raise KeyError(f"{covariate!r} is not a covariate of this model; its covariates are {list(summary.index)}.")
     return summary.loc[covariate, ["exp(coef)", "exp(coef) lower 95%", "exp(coef) upper 95%"]].tolist()
+
+
+TIMELINE_COLUMNS = ["patient_id", "days_followed", "died", "infusion_days", "day_of_third_infusion", "three_plus"]
+
+
+def patients_across_follow_up(group, quantiles=(0.1, 0.4, 0.7, 0.95)):
+    """The patients of ``group`` at these quantiles of ``days_followed`` (shortest to longest; ties by ``patient_id``).
+
+    >>> patients_across_follow_up(pd.DataFrame({"patient_id": [1, 2, 3], "days_followed": [30.0, 10.0, 20.0]}), (0, 1))
+       patient_id  days_followed
+    1           2           10.0
+    0           1           30.0
+    """
+    if len(group) == 0:
+        raise ValueError("group has no patients to choose from.")
+    ordered = group.sort_values(["days_followed", "patient_id"])
+    return ordered.iloc[[int(q * (len(ordered) - 1)) for q in quantiles]]
+
+
+def draw_timelines(ax, patients):
+    """One horizontal line per patient on ``ax``: follow-up, infusions (dots), death (X) or end of records (>).
+
+    Patients with ``three_plus`` are drawn solid blue with a grey band for the wait until their third infusion
+    (immortal time for the "3 or more" label), the others dashed orange; a legend explains the marks.
+    ``patients`` needs the columns of :data:`TIMELINE_COLUMNS`.
+    """
+    missing = [c for c in TIMELINE_COLUMNS if c not in patients.columns]
+    if missing:
+        raise KeyError(f"draw_timelines needs the columns {TIMELINE_COLUMNS}; missing {missing}.")
+    blue, orange = OKABE_ITO[:2]
+    for row, (_, p) in enumerate(patients.iterrows()):
+        colour, line = (blue, "-") if p["three_plus"] else (orange, "--")
+        if p["three_plus"]:
+            ax.plot([0, p["day_of_third_infusion"]], [row, row], color="grey", linewidth=9, alpha=0.35, solid_capstyle="butt")
+        ax.plot([0, p["days_followed"]], [row, row], color=colour, linestyle=line, linewidth=2)
+        ax.scatter(p["infusion_days"], [row] * len(p["infusion_days"]), color=colour, s=25, zorder=3)
+        ax.scatter(p["days_followed"], row, marker="X" if p["died"] else ">", color="black", s=50, zorder=3)
+    ax.set_yticks(range(len(patients)), [f"patient {i}" for i in patients["patient_id"]])
+    ax.legend(handles=[Line2D([], [], color=blue, label="3 or more infusions"),
+                       Line2D([], [], color=orange, linestyle="--", label="1 or 2 infusions"),
+                       Line2D([], [], color="grey", alpha=0.35, linewidth=9, label="waiting for the 3rd infusion"),
+                       Line2D([], [], color="black", marker="X", linestyle="", label="death"),
+                       Line2D([], [], color="black", marker=">", linestyle="", label="alive at end of records")],
+              loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="small")

@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 from lifelines import CoxTimeVaryingFitter
 
-from liverlab.survival import (INFUSION_DAYS, clinic_records, give_infusions, hazard_ratio_with_ci,
-                               split_at_exposure)
+from liverlab.cohorts import simulate_cirrhosis_cohort
+from liverlab.survival import (INFUSION_DAYS, clinic_records, draw_timelines, give_infusions, hazard_ratio_with_ci,
+                               infusion_clinic,
+                               patients_across_follow_up, split_at_exposure)
 
 
 def test_infusions_only_while_followed_and_counted_consistently():
@@ -99,3 +101,49 @@ def test_hazard_ratio_names_the_covariates_when_missing():
     assert hazard_ratio_with_ci(summary, "three_plus") == [0.5, 0.4, 0.6]
     with pytest.raises(KeyError, match="three_plus"):
         hazard_ratio_with_ci(summary, "three_plus_so_far")
+
+
+def test_patients_across_follow_up_picks_by_quantile():
+    group = pd.DataFrame({"patient_id": range(1, 12), "days_followed": [float(d) for d in range(110, 0, -10)]})
+    chosen = patients_across_follow_up(group, quantiles=(0, 0.5, 1))
+    assert chosen["days_followed"].tolist() == [10.0, 60.0, 110.0]
+    with pytest.raises(ValueError, match="no patients"):
+        patients_across_follow_up(group.iloc[:0])
+
+
+def test_draw_timelines_one_line_per_patient_and_a_band_per_third_infusion():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    patients = pd.DataFrame({"patient_id": [1, 2], "days_followed": [40.0, 300.0], "died": [True, False],
+                             "infusion_days": [(0, 28), (0, 28, 56)], "day_of_third_infusion": [np.nan, 56.0],
+                             "three_plus": [False, True]})
+    fig, ax = plt.subplots()
+    draw_timelines(ax, patients)
+    assert len(ax.lines) == 3                       # two follow-up lines and one grey band
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["patient 1", "patient 2"]
+    assert len(ax.get_legend().get_texts()) == 5
+    with pytest.raises(KeyError, match="three_plus"):
+        draw_timelines(ax, patients.drop(columns="three_plus"))
+    plt.close(fig)
+
+
+def test_clinic_keeps_the_decompensated_and_cuts_follow_up():
+    cohort = simulate_cirrhosis_cohort(2000, seed=7)
+    clinic = infusion_clinic(cohort, follow_up_days=365, seed=8)
+    source = cohort[cohort["stage"] == "decompensated"].reset_index(drop=True)
+    assert clinic["patient_id"].tolist() == source["patient_id"].tolist()
+    assert clinic["days_followed"].max() <= 365
+    expected_died = (source["event"] == "death") & (source["days_to_event"] <= 365)
+    assert clinic["died"].tolist() == expected_died.tolist()
+    pd.testing.assert_frame_equal(clinic[["infusions", "infusion_days", "day_of_third_infusion"]],
+                                  give_infusions(clinic["days_followed"], seed=8))
+    assert clinic["three_plus"].equals(clinic["infusions"] >= 3)
+
+
+def test_clinic_bad_input():
+    cohort = simulate_cirrhosis_cohort(100, seed=1)
+    with pytest.raises(ValueError, match="follow_up_days"):
+        infusion_clinic(cohort, follow_up_days=0, seed=1)
+    with pytest.raises(TypeError, match="simulate_cirrhosis_cohort"):
+        infusion_clinic(cohort.drop(columns="event"), follow_up_days=365, seed=1)
