@@ -67,6 +67,7 @@ diagnosed: the feedback says how many are wrong, not which.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import numbers
@@ -591,6 +592,10 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
         if rule["shape"] != "set" and len(wrong) == 1:
             what = "answers is not right yet (this check does not say which)"
         return not_yet_because(f"{len(wrong)} of {n} {what}")
+    if _in_each_others_places(exercise_id, items, wrong, rule, fingerprints):
+        asked = f" ({', '.join(f'`{name}`' for name in names)})" if names is not None else ""
+        return not_yet_because(f"Close: {len(wrong)} of your values are right but in each other's places: give "
+                               f"them in the order asked{asked}")
     whole = _whole_list_slip(exercise_id, items, wrong, rule, slips)
     if whole is not None:
         slip, swapped = whole
@@ -621,6 +626,15 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     else:
         where = f"{len(wrong)} of {n} values are not right yet: {'; '.join(parts)}"
     return not_yet_because(where, named, common)
+
+
+def _in_each_others_places(exercise_id, items, wrong, rule, fingerprints) -> bool:
+    """Are the wrong elements the right values in another order (each one another wrong element's value)?"""
+    if rule["shape"] != "list" or not 2 <= len(wrong) <= 6:
+        return False
+    fits = {i: {j for j in wrong if j != i and _matches(exercise_id, str(j), items[i], rule, fingerprints[j])}
+            for i in wrong}
+    return any(all(j in fits[i] for i, j in zip(wrong, order)) for order in itertools.permutations(wrong))
 
 
 def _sentence(text: str) -> str:

@@ -629,3 +629,19 @@ def test_a_wrong_type_inside_a_list_is_named_by_its_meaning():
     assert ".iloc[0]" in message
     message = checks.evaluate("4.2", [float("nan"), 0.03], key, names=["mean_change", "p_value"]).message
     assert "The 1st value, `mean_change`: your answer is NaN" in message
+
+
+def test_right_values_in_each_others_places_are_named_as_an_order_slip():
+    """Issue 20 (walkthrough of 02): 2.7 given (naive, Aalen-Johansen) for (Aalen-Johansen, naive) got only
+    "2 of 2 values are not right yet"."""
+    key = checks.make_key("2.7", [0.2145, 0.2761])
+    names = ["aalen_johansen", "naive"]
+    message = checks.evaluate("2.7", [0.2761, 0.2145], key, names=names).message
+    assert message.startswith("❌ Exercise 2.7: not yet. Close: 2 of your values are right but in each other's "
+                              "places: give them in the order asked (`aalen_johansen`, `naive`).")
+    assert "each other's places" not in checks.evaluate("2.7", [0.2761, 0.3], key, names=names).message
+    key = checks.make_key("9.9", [1.0, 2.0, 3.0])
+    assert "2 of your values" in checks.evaluate("9.9", [1.0, 3.0, 2.0], key).message
+    assert "each other's places" not in checks.evaluate("9.9", [2.0, 2.0, 3.0], key).message
+    key = checks.make_key("7.4", [True, False, True])  # a choice list never says which, nor that they swapped
+    assert "places" not in checks.evaluate("7.4", [False, True, True], key, choice=True).message
