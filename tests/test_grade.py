@@ -71,6 +71,12 @@ def cell_index(nb, exercise_id: str) -> int:
     return next(i for i, c in enumerate(nb.cells) if f'check("{exercise_id}"' in c.source)
 
 
+def notebook_00():
+    """The student notebook 00 and the recorded answers of its exercises 0.1 and 0.2."""
+    values = json.loads(grade.ANSWER_VALUES.read_text())
+    return nbformat.read(STUDENT_NB, as_version=4), {k: values[k] for k in ("0.1", "0.2")}
+
+
 def write(nb, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -82,9 +88,7 @@ def write(nb, path):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grade")
-    values = json.loads(grade.ANSWER_VALUES.read_text())
-    expected = {k: values[k] for k in ("0.1", "0.2")}
-    base = nbformat.read(STUDENT_NB, as_version=4)
+    base, expected = notebook_00()
     subs = tmp / "submissions"
     subs.mkdir()
 

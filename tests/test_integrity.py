@@ -24,7 +24,7 @@ import pytest
 from assessment import grade, sandbox
 from tools import authoring
 
-from test_grade import STUDENT_NB, cell_index, filled, write  # noqa: E402 (helpers of the grading tests)
+from test_grade import STUDENT_NB, cell_index, filled, notebook_00, write  # noqa: E402 (helpers of the grading tests)
 
 if sandbox.problem():
     if os.environ.get("CI") == "true":
@@ -230,9 +230,7 @@ def survivors() -> list[str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("integrity")
-    values = json.loads(grade.ANSWER_VALUES.read_text())
-    expected = {k: values[k] for k in ("0.1", "0.2")}
-    base = nbformat.read(STUDENT_NB, as_version=4)
+    base, expected = notebook_00()
     honest, hostile = tmp / "honest", tmp / "class"
     for folder in (honest, hostile):
         for student, answers in HONEST.items():
