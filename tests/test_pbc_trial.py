@@ -17,6 +17,9 @@ import pytest  # noqa: E402
 from liverlab import pbc_trial  # noqa: E402
 from liverlab.data import load_pbc, load_pbcseq  # noqa: E402
 
+# lifelines 0.30 add_at_risk_counts: int() of a one-element array (NumPy 1.25 deprecation), not ours
+pytestmark = pytest.mark.filterwarnings("ignore:Conversion of an array with ndim:DeprecationWarning")
+
 
 @pytest.fixture(autouse=True)
 def close_figures():
