@@ -564,6 +564,9 @@ def test_a_rounded_answer_gets_a_note_on_the_digits_compared():
     assert "rounded" not in checks.evaluate("4.6", [1, 0.35], key46).message
     assert note in checks.evaluate("4.6", [1, 0.3], key46).message  # 0.3 is 0.30166 rounded
     assert "rounded" not in checks.evaluate("7.2", 3, checks.make_key("7.2", 3 / 56)).message
+    # walkthrough of 03: a survival curve's predict(1) = 1.0 for 0.85 is not a rounding; 12 for 12.4 is
+    assert "rounded" not in checks.evaluate("3.5", 1.0, checks.make_key("3.5", 0.85, sig=2)).message
+    assert note in checks.evaluate("9.3", 12, checks.make_key("9.3", 12.4)).message
     assert note in checks.evaluate("7.2", 0.05, checks.make_key("7.2", 3 / 56)).message
     assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 0.152], key).message
     assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 14.43], key).message  # a named slip
@@ -625,7 +628,8 @@ def test_the_complement_slip_names_a_concordance_the_wrong_way_round():
     """Issue 20 (walkthrough of 02): 2.5 without the minus sign gives 1 - C; the causes must include it."""
     key = checks.make_key("2.5", 0.7612)
     verdict = checks.evaluate("2.5", 1 - 0.7612, key)
-    assert verdict.slip == "complement" and "risk score where a survival time is expected" in verdict.message
+    assert verdict.slip == "complement" and "a ranking the wrong way round" in verdict.message
+    assert "concordance" not in verdict.message  # walkthroughs of 03 and 04: jargon where C is not taught
 
 
 def test_a_wrong_type_inside_a_list_is_named_by_its_meaning():
