@@ -1305,7 +1305,10 @@ def _wide(frame, columns, visits, arm):
 
 def decompose_change(frame, outcome="meld", *, reference="baseline", visit="6 months",
                      arm=None, paired=True, split_rtm=False):
-    """Split the completers' apparent change into its causes, exactly.
+    """Split the completers' apparent change into its causes.
+
+    The rows add up to the apparent change exactly (an accounting identity), but how much lands in each
+    row depends on the order in which the simulator applies its steps: one split, not the only one.
 
     Parameters
     ----------

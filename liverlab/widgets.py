@@ -334,6 +334,24 @@ def _explorer_layout(mean, sd, measurement, unit, animated):
         "title": fig.text(0.02, 0.95, "", fontweight="bold", fontsize="medium",
                           animated=animated),
     }
+    # Inset: the three enrolled means side by side on a zoomed scale (on the main axes the two
+    # follow-up means sit almost on top of each other). Redrawn whole on every update.
+    zoom = ax.inset_axes([0.54, 0.1, 0.38, 0.26], animated=animated)
+    changing["zoom"] = zoom
+    changing["zoom_level"] = zoom.axhline(mean, color="black", linestyle="--", linewidth=1)
+    changing["zoom_interval"] = zoom.plot([], [], color="black", linewidth=1.5)[0]
+    for name in ("baseline", "simulated", "formula"):
+        line = changing[name]
+        changing[f"zoom_{name}"] = zoom.plot(
+            [], [], linestyle="none", marker=line.get_marker(), markersize=line.get_markersize(),
+            markerfacecolor=line.get_markerfacecolor(), markeredgecolor=line.get_markeredgecolor(),
+            markeredgewidth=line.get_markeredgewidth())[0]
+    zoom.set_xlim(-0.6, 2.6)
+    zoom.set_xticks(range(3), ["baseline", "simulation", "formula"], fontsize="x-small")
+    zoom.yaxis.tick_right()
+    zoom.yaxis.set_major_locator(MaxNLocator(4))
+    zoom.tick_params(axis="y", labelsize="x-small")
+    zoom.set_title(f"Enrolled means, zoomed ({unit})", fontsize="xx-small")
     ax.plot(limits, limits, color="black", linestyle="--", linewidth=1, label="no change",
             zorder=1)
     ax.set_xlim(limits)
@@ -364,6 +382,7 @@ def _explorer_fill(changing, data, unit, n_plotted):
         changing["baseline"].set_data([x], [x])
         changing["simulated"].set_data([x], [s["follow_up_mean_selected"]])
         changing["formula"].set_data([x], [x + s["expected_change"]])
+        _zoom_fill(changing, s)
         changing["box"].set_text(
             f"{enrolled_text}\n"
             f"Mean change in the enrolled\n(follow-up minus baseline):\n"
@@ -378,9 +397,34 @@ def _explorer_fill(changing, data, unit, n_plotted):
     else:
         for name in ("baseline", "simulated", "formula"):
             changing[name].set_data([], [])
+        changing["zoom"].set_visible(False)
         changing["box"].set_text(f"{enrolled_text}\nFewer than 2 patients enrolled")
-        changing["title"].set_text("No simulated patient is enrolled: move the cut-off "
+        changing["title"].set_text(f"{_too_few(s['n_selected'])}: move the cut-off "
                                    "towards the mean")
+
+
+def _too_few(n_selected):
+    """The title's and the alt text's words when fewer than 2 patients are enrolled."""
+    return ("No simulated patient is enrolled" if n_selected == 0
+            else "Only 1 simulated patient is enrolled, too few for a mean change")
+
+
+def _zoom_fill(changing, s):
+    """The inset: baseline mean, simulated follow-up mean (95% Monte Carlo interval) and the
+    formula's follow-up mean at x = 0, 1, 2, on a y scale that just holds them."""
+    base = s["baseline_mean_selected"]
+    simulated, formula = s["follow_up_mean_selected"], base + s["expected_change"]
+    half = 1.96 * s["simulated_change_se"]
+    changing["zoom_baseline"].set_data([0], [base])
+    changing["zoom_simulated"].set_data([1], [simulated])
+    changing["zoom_interval"].set_data([1, 1], [simulated - half, simulated + half])
+    changing["zoom_formula"].set_data([2], [formula])
+    changing["zoom_level"].set_ydata([base, base])
+    low = min(base, simulated - half, formula)
+    high = max(base, simulated + half, formula)
+    pad = max(high - low, 0.1 * s["sd"]) * 0.2
+    changing["zoom"].set_ylim(low - pad, high + pad)
+    changing["zoom"].set_visible(True)
 
 
 def _check_explorer_data(data):
@@ -408,7 +452,9 @@ def rtm_explorer_figure(data, *, measurement="Albumin", unit="g/dL",
         One axes: each patient's follow-up against baseline (enrolled: blue triangles; others:
         grey circles), the line of no change (dashed), the cut-off (dotted), and the enrolled
         patients' mean baseline (open circle, on the line of no change) and their mean
-        follow-up, simulated (diamond) and from Barnett's formula (cross). The
+        follow-up, simulated (diamond) and from Barnett's formula (cross); an inset sets
+        these three means side by side on a zoomed scale (the diamond with its 95% Monte
+        Carlo interval), since on the main axes the diamond and the cross overlap. The
         legend and a box with the two mean changes sit to the right; the title states the
         simulated change.
 
@@ -474,7 +520,8 @@ class RtmExplorerPlot:
                              f"{self.sd:g}: create RtmExplorerPlot(mean=..., sd=...) to match.")
         _explorer_fill(self._changing, data, self.unit, self.n_plotted)
         self._canvas.restore_region(self._background)
-        for name in ("others", "enrolled", "cutoff", "baseline", "simulated", "formula", "box"):
+        for name in ("others", "enrolled", "cutoff", "baseline", "simulated", "formula", "zoom",
+                     "box"):
             self._axes.draw_artist(self._changing[name])
         self.figure.draw_artist(self._changing["title"])
         width, height = self._canvas.get_width_height()
@@ -499,7 +546,7 @@ def rtm_explorer_alt(data, *, unit="g/dL"):
     setting = (f"baseline {s['direction']} {s['cutoff']:g} {unit}, {times}, "
                f"test-retest r {s['reliability']:.2f}")
     if s["n_selected"] < 2:
-        return f"No simulated patient is enrolled ({setting}): move the cut-off towards the mean."
+        return f"{_too_few(s['n_selected'])} ({setting}): move the cut-off towards the mean."
     verb = "rose" if s["simulated_change"] > 0 else "fell"
     return (f"With no treatment, the {s['n_selected']:,} enrolled patients ({setting}) {verb} by "
             f"{abs(s['simulated_change']):.2f} {unit} on average; Barnett's formula predicts "

@@ -272,6 +272,21 @@ def test_readme_course_map_states_each_notebooks_own_times():
             assert stated and abs(int(stated.group(1)) - optional) <= 5, (path.name, time_cell, optional)
 
 
+def test_start_here_course_map_states_each_notebooks_own_times():
+    """Notebook 00's course map gives each notebook's card times too (it fell behind the cards once)."""
+    from tools import pacing
+
+    start = authoring.read(authoring.solution_paths()[0])
+    course_map = next(c.source for c in start.cells if c.source.startswith("## The course map"))
+    for path in authoring.solution_paths():
+        core, optional = pacing.stated_minutes(authoring.read(path))
+        row = re.search(rf"^\| \*\*{path.name[:2]} · .*\| (\d+) min(?: \(\+(\d+) optional\))? \|$", course_map, re.M)
+        assert row, f"00's course map has no row with a time for {path.name}"
+        assert int(row.group(1)) == core, (path.name, row.group(0), core)
+        if optional and optional >= 10:
+            assert row.group(2) and abs(int(row.group(2)) - optional) <= 5, (path.name, row.group(0), optional)
+
+
 # ---------------------------------------------------------------------------------------------
 # Parameter cells (issue 15): one per notebook, and a variant shifts the seeds it holds
 # ---------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from liverlab.widgets import (  # noqa: E402
     claim_calculator_text,
     claim_calculator_update,
     figure_png,
+    rtm_explorer_alt,
     rtm_explorer_data,
     rtm_explorer_figure,
 )
@@ -143,6 +144,19 @@ def test_explorer_nobody_enrolled_gives_nan_and_a_message():
     assert math.isnan(s["simulated_change"]) and math.isnan(s["baseline_mean_selected"])
     fig = rtm_explorer_figure(data)
     assert any("No simulated patient is enrolled" in t.get_text() for t in fig.texts)
+    assert not fig.axes[0].child_axes[0].get_visible()      # no zoomed means to show
+
+
+def test_explorer_one_enrolled_patient_is_not_called_none():
+    """Title, box and alt text agree when a single patient is enrolled (the box says "1 of 100")."""
+    lowest = rtm_explorer_data(0.7, 3.0, 1, seed=1, n=100)["patients"]["baseline_mean"].min()
+    data = rtm_explorer_data(0.7, lowest + 1e-9, 1, seed=1, n=100)
+    assert data["summary"]["n_selected"] == 1
+    fig = rtm_explorer_figure(data)
+    title = [t.get_text() for t in fig.texts if "enrolled" in t.get_text()][0]
+    assert title.startswith("Only 1 simulated patient is enrolled") and "No simulated" not in title
+    assert "Enrolled: 1 of 100" in fig.axes[0].texts[0].get_text()
+    assert rtm_explorer_alt(data).startswith("Only 1 simulated patient is enrolled")
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
@@ -191,6 +205,30 @@ def test_explorer_figure_has_labelled_axes_and_states_the_finding():
     shown = data["patients"].iloc[:1000]
     assert len(lines["enrolled"].get_xdata()) == int(shown["selected"].sum())
     assert len(lines["not enrolled"].get_xdata()) == int((~shown["selected"]).sum())
+
+
+def test_explorer_inset_sets_the_three_means_apart():
+    """On the main axes the simulated and the formula's follow-up means overlap; the inset puts
+    the baseline, simulated and formula means at x = 0, 1, 2 on a zoomed scale."""
+    data = rtm_explorer_data(0.7, 3.0, 1, seed=2024)
+    s = data["summary"]
+    for fig_or_png in ("figure", "blitted"):
+        if fig_or_png == "figure":
+            zoom = rtm_explorer_figure(data).axes[0].child_axes[0]
+        else:
+            plot = RtmExplorerPlot()
+            plot.png(data)
+            zoom = plot.figure.axes[0].child_axes[0]
+        assert zoom.get_visible()
+        points = {line.get_marker(): (line.get_xdata()[0], line.get_ydata()[0])
+                  for line in zoom.get_lines() if line.get_marker() in ("o", "D", "X")}
+        assert points["o"] == (0, pytest.approx(s["baseline_mean_selected"]))
+        assert points["D"] == (1, pytest.approx(s["follow_up_mean_selected"]))
+        assert points["X"] == (2, pytest.approx(s["baseline_mean_selected"] + s["expected_change"]))
+        low, high = zoom.get_ylim()
+        assert low < s["baseline_mean_selected"] and high > s["follow_up_mean_selected"]
+        assert high - low < 0.3           # zoomed: the main axes span 2.9 +/- 3.2 x 0.6 g/dL
+        assert [t.get_text() for t in zoom.get_xticklabels()] == ["baseline", "simulation", "formula"]
 
 
 def test_explorer_figure_other_units_and_direction():

@@ -9,20 +9,27 @@ The estimate (documented in INSTRUCTORS.md, "Exercises, notebook by notebook") a
   out: it is looked up, not read through). Adults read English non-fiction silently at 238 words per minute
   on average, most of them at 175–300 (Brysbaert 2019, J Mem Lang 109:104047); the walkthroughs fit the upper
   half of that range because much of a student's time goes to the code and exercises below;
-- a code cell that is not an exercise: ``CODE_CELL_MINUTES`` = 2 (run it, read the code and its output or figure);
+- code to read: ``CODE_CELL_MINUTES`` = 1 for each code cell that is not an exercise (run it, look at its output
+  or figure), plus ``CODE_LINE_MINUTES`` = 0.12 (about 7 seconds) for each line of code the student reads
+  but does not write: every line of those cells, and the given lines of an exercise cell (its scaffold and its
+  check), comments and blank lines left out. Counting lines, not only cells, keeps a long cell from passing as
+  one short step: the walkthrough of 03 found its three longest cells (180 lines in 8 cells) a main cost;
 - a code exercise: ``CODE_EXERCISE_MINUTES`` = 1 (read the task, find the variable), plus
   ``SOLUTION_LINE_MINUTES`` = 2 for each line of the model solution (between the solution markers, comments
   and blank lines left out): the lines a student has to work out and type, the main cost of an exercise;
 - a written answer (a markdown cell tagged ``solution``): ``WRITTEN_ANSWER_MINUTES`` = 2, and its model
   answer is read as text.
 
-Calibration (issue 20): two walkthroughs by a third-year medical student timed the core paths of 00–05 at
-00 about 20 min, 01 90–100, 02 90–110, 03 95–110, 04 85–95, 05 85–100. With the constants above the
-estimator gives 22, 84, 83, 110, 89 and 87 minutes on the notebooks as they were then (commit 7af0cfa), each
-within 10 % of its range (``tests/test_pacing.py`` pins this with the counts of that commit). Counting
-solution lines rather than exercises is what fits 00, whose two exercises need one line each, while
-01–05 need 11–23 lines in all. The constants are round numbers chosen over a grid, not a least-squares fit
-of six points: treat an estimate as ±10 %.
+Calibration (issue 20). Walkthroughs by a third-year medical student timed the core paths twice:
+- before the cuts (commit 7af0cfa): 00 about 20 min, 01 90–100, 02 90–110, 03 95–110, 04 85–95, 05 85–100;
+- after them (commit 200067d, a fresh walkthrough per notebook): 00 20–27, 02 70–95, 03 65–100, 06 60–100,
+  07 55–78 (01, 04 and 05 were walked again after a further cut; their counts are in the test too).
+The constants put every estimate within 10 % of its walkthrough's range (``tests/test_pacing.py`` pins both
+sets with their counts). The first constants (2 min a code cell, no line count) fitted the first set but
+put the second set 10–25 % below the walkthroughs' midpoints (03: 62 min against about 80), because the cuts
+had merged short cells into long ones. The constants are round numbers chosen over a grid, not a
+least-squares fit: the walkthroughs' own ranges are ±20 %, so treat an estimate as ±15 %, and keep a core
+path's estimate near 62 min so that a slow student still finishes within 75.
 
 Material inside a *Going deeper (optional)* section counts separately, as optional time. Such a section
 starts with a heading ``## 🔭 Going deeper (optional): ...`` (or ``###``), whose next line is the box
@@ -36,7 +43,8 @@ import re
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 250
-CODE_CELL_MINUTES = 2.0
+CODE_CELL_MINUTES = 1.0
+CODE_LINE_MINUTES = 0.12
 CODE_EXERCISE_MINUTES = 1.0
 SOLUTION_LINE_MINUTES = 2.0
 WRITTEN_ANSWER_MINUTES = 2.0
@@ -59,6 +67,8 @@ class Pace:
     optional_words: int = 0
     core_code_cells: int = 0
     optional_code_cells: int = 0
+    core_code_lines: int = 0
+    optional_code_lines: int = 0
     core_exercises: int = 0
     optional_exercises: int = 0
     core_written: int = 0
@@ -67,10 +77,11 @@ class Pace:
     optional_solution_lines: int = 0
 
     def minutes(self, part: str) -> float:
-        words, cells, exercises, lines, written = (getattr(self, f"{part}_{name}") for name in (
-            "words", "code_cells", "exercises", "solution_lines", "written"))
-        return (words / WORDS_PER_MINUTE + cells * CODE_CELL_MINUTES + exercises * CODE_EXERCISE_MINUTES
-                + lines * SOLUTION_LINE_MINUTES + written * WRITTEN_ANSWER_MINUTES)
+        words, cells, code_lines, exercises, lines, written = (getattr(self, f"{part}_{name}") for name in (
+            "words", "code_cells", "code_lines", "exercises", "solution_lines", "written"))
+        return (words / WORDS_PER_MINUTE + cells * CODE_CELL_MINUTES + code_lines * CODE_LINE_MINUTES
+                + exercises * CODE_EXERCISE_MINUTES + lines * SOLUTION_LINE_MINUTES
+                + written * WRITTEN_ANSWER_MINUTES)
 
     @property
     def core_minutes(self) -> int:
@@ -92,6 +103,12 @@ def _solution_lines(code: str) -> int:
     inside = re.findall(r"### BEGIN SOLUTION(.*?)### END SOLUTION", code, flags=re.S)
     body = "\n".join(inside) if inside else code
     return sum(1 for line in body.splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def _given_code_lines(code: str) -> int:
+    """Lines a student reads but does not write: the code outside the solution markers (not blank or comments)."""
+    given = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", code, flags=re.S)
+    return sum(1 for line in given.splitlines() if line.strip() and not line.strip().startswith("#"))
 
 
 def pace(nb) -> Pace:
@@ -133,6 +150,7 @@ def pace(nb) -> Pace:
             if is_exercise:
                 setattr(result, f"{part}_solution_lines",
                         getattr(result, f"{part}_solution_lines") + _solution_lines(source))
+            setattr(result, f"{part}_code_lines", getattr(result, f"{part}_code_lines") + _given_code_lines(source))
     return result
 
 
@@ -185,12 +203,12 @@ def problems(nb) -> list[str]:
 
 def table(notebooks: dict) -> str:
     """A text table: name, stated, estimated core and optional minutes and their parts."""
-    rows = [f"{'notebook':<32} {'stated':>7} {'core':>5} {'opt':>5}  words(core/opt)  code  ex  lines  written"]
+    rows = [f"{'notebook':<32} {'stated':>7} {'core':>5} {'opt':>5}  words(core/opt)  code(cells/lines)  ex  lines  written"]
     for name, nb in notebooks.items():
         p, (core, optional) = pace(nb), stated_minutes(nb)
         stated = f"{core or '?'}" + (f"+{optional}" if optional else "")
         rows.append(f"{name:<32} {stated:>7} {p.core_minutes:>5} {p.optional_minutes:>5}  "
-                    f"{p.core_words:>6}/{p.optional_words:<6}  {p.core_code_cells:>4}  "
+                    f"{p.core_words:>6}/{p.optional_words:<6}  {p.core_code_cells:>9}/{p.core_code_lines:<7}  "
                     f"{p.core_exercises + p.optional_exercises:>2}  "
                     f"{p.core_solution_lines + p.optional_solution_lines:>5}  {p.core_written + p.optional_written:>7}")
     return "\n".join(rows)
