@@ -8,6 +8,7 @@ One module per idea a learner meets:
 - ``liverlab.cohorts``      synthetic cirrhosis natural history (cited parameters)
 - ``liverlab.studies``      a clinic case series and a randomized trial, simulated
 - ``liverlab.rtm``          regression-to-the-mean arithmetic (Barnett et al. 2005)
+- ``liverlab.survival``     the infusion clinic of notebook 03: infusions, (start, stop] periods, informative loss
 - ``liverlab.parameters``   ``Cited(value, unit, source)``: simulation parameters with sources
 - ``liverlab.widgets``      the interactive explorers of notebook 05 (plain, tested callbacks)
 - ``liverlab.checks``       self-checks for the exercises (never reveal the answer)
