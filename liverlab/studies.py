@@ -108,6 +108,7 @@ __all__ = [
     "simulate_randomized_trial",
     "decompose_change",
     "compare_arms",
+    "mean_change",
     "VISITS",
     "VISIT_DAYS",
     "LAB_COLUMNS",
@@ -1283,6 +1284,13 @@ def _check_frame(frame, outcome, reference, visit, arm, needed):
             raise ValueError(f"arm must be 'treatment', 'control' or None; got {arm!r}.")
 
 
+def _check_confidence(confidence):
+    if (isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real)
+            or not 0 < confidence < 1):
+        raise ValueError(f"confidence must be a number between 0 and 1 (e.g. 0.95); got "
+                         f"{confidence!r}.")
+
+
 def _wide(frame, columns, visits, arm):
     """One row per patient: columns at the given visits, as {(column, visit): array}."""
     keep = np.ones(len(frame), bool) if arm is None else (frame["arm"] == arm).to_numpy()
@@ -1490,10 +1498,7 @@ def compare_arms(frame, outcome="meld", *, visit="6 months", reference="baseline
         raise ValueError("frame has no 'arm' column; compare_arms needs the DataFrame from "
                          "simulate_randomized_trial (a case series has no control arm).")
     _check_frame(frame, outcome, reference, visit, None, needed)
-    if (isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real)
-            or not 0 < confidence < 1):
-        raise ValueError(f"confidence must be a number between 0 and 1 (e.g. 0.95); got "
-                         f"{confidence!r}.")
+    _check_confidence(confidence)
 
     values = {}
     for arm in ("treatment", "control"):
@@ -1520,3 +1525,56 @@ def compare_arms(frame, outcome="meld", *, visit="6 months", reference="baseline
         "ci_high": [float(ci.high)],
         "p_value": [float(test.pvalue)],
     })
+
+
+def mean_change(frame, outcome="meld", *, arm=None, reference="baseline", visit="6 months",
+                confidence=0.95):
+    """The completers' mean change (visit minus reference) with its confidence interval.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As returned by :func:`simulate_case_series` or :func:`simulate_randomized_trial`.
+    outcome : str
+        One of :data:`OUTCOME_COLUMNS` (default ``"meld"``).
+    arm : {"treatment", "control", None}, keyword-only
+        One arm of a trial, or None for a case series.
+    reference : {"baseline", "screening"}, keyword-only
+        The "before" visit (default baseline).
+    visit : {"6 months", "3 months"}, keyword-only
+        The "after" visit (default 6 months).
+    confidence : float, keyword-only
+        Confidence level of the interval, in (0, 1); default 0.95.
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, ci_low, ci_high)``: the mean change among the patients observed at ``visit``
+        (unit of the outcome) and its interval from the one-sample t distribution.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` not a DataFrame.
+    ValueError
+        An unknown outcome, reference, visit or arm; missing columns; ``confidence`` outside
+        (0, 1); fewer than 2 completers.
+
+    Examples
+    --------
+    >>> mean, low, high = mean_change(simulate_case_series(200, seed=2024))
+    >>> bool(low < mean < high < 0)
+    True
+    """
+    needed = ["patient_id", "visit", "observed", outcome]
+    _check_frame(frame, outcome, reference, visit, arm, needed)
+    if reference is None:
+        raise ValueError("reference must be 'screening' or 'baseline'; got None.")
+    _check_confidence(confidence)
+    w = _wide(frame, [outcome, "observed"], (reference, visit), arm)
+    keep = w[("observed", visit)]
+    change = w[(outcome, visit)][keep] - w[(outcome, reference)][keep]
+    if len(change) < 2:
+        raise ValueError(f"Fewer than 2 completers at {visit!r}; no interval is possible.")
+    ci = stats.ttest_1samp(change, 0).confidence_interval(confidence_level=float(confidence))
+    return float(change.mean()), float(ci.low), float(ci.high)

@@ -25,6 +25,7 @@ from liverlab.studies import (
     Cited,
     compare_arms,
     decompose_change,
+    mean_change,
     simulate_case_series,
     simulate_randomized_trial,
 )
@@ -434,6 +435,37 @@ def test_compare_arms_errors(series, trial):
     with pytest.raises(ValueError, match="confidence must be a number between 0 and 1"):
         compare_arms(trial, confidence=95)
 
+
+
+def test_mean_change_is_the_completers_mean_with_a_t_interval():
+    # A hand-made frame: three completers change by 1, 2 and 3 points, a fourth patient died.
+    rows = []
+    for pid, (before, after, observed) in enumerate([(20, 21, True), (20, 22, True), (20, 23, True),
+                                                     (30, None, False)], start=1):
+        rows += [{"patient_id": pid, "visit": "baseline", "observed": True, "meld": before},
+                 {"patient_id": pid, "visit": "6 months", "observed": observed, "meld": after}]
+    mean, low, high = mean_change(pd.DataFrame(rows))
+    half_width = 4.302652729911275 * 1 / np.sqrt(3)  # t(0.975, 2 df) x SD 1 / sqrt(3)
+    assert (mean, low, high) == pytest.approx((2.0, 2.0 - half_width, 2.0 + half_width))
+
+
+def test_mean_change_matches_the_trial_arms(trial):
+    result = compare_arms(trial, "meld").iloc[0]
+    assert mean_change(trial, arm="treatment")[0] == pytest.approx(result["mean_treatment"])
+    assert mean_change(trial, arm="control")[0] == pytest.approx(result["mean_control"])
+
+
+def test_mean_change_errors(series, trial):
+    with pytest.raises(ValueError, match="reference must be 'screening' or 'baseline'; got None"):
+        mean_change(series, reference=None)
+    with pytest.raises(ValueError, match="confidence must be a number between 0 and 1"):
+        mean_change(series, confidence=95)
+    with pytest.raises(ValueError, match="arm was given but frame has no 'arm' column"):
+        mean_change(series, arm="treatment")
+    with pytest.raises(TypeError, match="frame must be the DataFrame"):
+        mean_change(series["meld"])
+    with pytest.raises(ValueError, match="Fewer than 2 completers"):
+        mean_change(series.assign(observed=False))
 
 # ---------------------------------------------------------------------------------------------
 # Transplant, informative drop-out, the split of regression to the mean (issue 11)
