@@ -55,9 +55,10 @@ named once for all ("every value is 1 minus its answer") when no other slip fits
 also where one element alone is ambiguous; an interval [estimate, lower, upper] inverted or negated
 is recognised with its limits swapped ([1/HR, 1/upper, 1/lower]).
 A wrong number with fewer digits than the check compares (it equals itself rounded to ``sig`` − 1
-significant figures, or ``decimals`` − 1 places) gets a neutral note: "This check compares 3
-significant figures: if you rounded your answer, give it unrounded." (whether or not the unrounded
-value would be right). A Series labelled by exactly the ``names=`` (in any order, e.g. after
+significant figures, or ``decimals`` − 1 places) that is a rounding of the right value (some value
+that rounds to it matches the key) gets a note: "This check compares 3 significant figures: if you
+rounded your answer, give it unrounded." A wrong number that merely has few digits (a count, 0.35
+for 0.302, a 0) gets none. A Series labelled by exactly the ``names=`` (in any order, e.g. after
 ``.sort_values()``) is compared label by label. 0 and 1 for True/False are not accepted: the
 feedback says they are numbers. A choice (``choice=True``, and every True/False answer) is never
 diagnosed: the feedback says how many are wrong, not which.
@@ -66,6 +67,7 @@ diagnosed: the feedback says how many are wrong, not which.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import numbers
@@ -161,6 +163,15 @@ def _kind_of(value) -> str:
     raise TypeError(f"an answer of type {type(value).__name__}")
 
 
+def _how_to_pick(value) -> str:
+    """How to take a number out of what the learner gave, when that is clear."""
+    if isinstance(value, (pd.Series, np.ndarray)) and np.size(value) == 1:
+        return " (pick the one value out of it, e.g. with .iloc[0] or .item())"
+    if hasattr(value, "pvalue") and hasattr(value, "statistic"):
+        return " (a test result: take the number asked for, e.g. its .pvalue or .statistic)"
+    return ""
+
+
 def _describe(value) -> str:
     """A short description of what the learner gave, for type messages (never the key)."""
     if isinstance(value, pd.DataFrame):
@@ -169,6 +180,8 @@ def _describe(value) -> str:
         return f"a Series of {len(value)} value(s)"
     if isinstance(value, np.ndarray):
         return f"an array of {value.size} value(s)"
+    if hasattr(value, "pvalue") and hasattr(value, "statistic"):
+        return f"a test result ({type(value).__name__})"
     if isinstance(value, (list, tuple, set, frozenset)):
         return f"a {type(value).__name__} of {len(value)} value(s)"
     if isinstance(value, (bool, np.bool_)):
@@ -233,7 +246,7 @@ def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
             raise TypeError(f"expected a piece of text (in quotes); you gave {_describe(value)}")
         return {"text:" + _normal_text(value)}
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"expected a number; you gave {_describe(value)}")
+        raise TypeError(f"expected a number; you gave {_describe(value)}{_how_to_pick(value)}")
     x = float(value)
     if not math.isfinite(x):
         raise ValueError("your answer is NaN or infinite: look for a missing value or a division by zero")
@@ -471,8 +484,24 @@ def _wrong_elements(exercise_id: str, items: list, rule: dict, fingerprints: lis
             else:
                 remaining.remove(hit)
         return wrong
-    return [i for i, (v, f) in enumerate(zip(items, fingerprints))
-            if not _matches(exercise_id, str(i), v, rule, f)]
+    wrong = []
+    for i, (v, f) in enumerate(zip(items, fingerprints)):
+        try:
+            if not _matches(exercise_id, str(i), v, rule, f):
+                wrong.append(i)
+        except (TypeError, ValueError) as exc:
+            if rule["shape"] == "scalar":
+                raise
+            raise ElementError(i, exc) from exc
+    return wrong
+
+
+class ElementError(ValueError):
+    """One element of a list answer has the wrong type or value: which one, and why."""
+
+    def __init__(self, index: int, reason: Exception):
+        super().__init__(str(reason))
+        self.index = index
 
 
 def _learner_items(value, rule: dict) -> list:
@@ -533,6 +562,9 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     try:
         items = _learner_items(value, rule)
         wrong = _wrong_elements(exercise_id, items, rule, fingerprints)
+    except ElementError as exc:
+        where = _element_name(exc.index, value, names, rule["length"])
+        return Verdict("not yet", f"{not_yet} {where[0].upper()}{where[1:]}: {exc}.{hint_text}")
     except (TypeError, ValueError) as exc:
         return Verdict("not yet", f"{not_yet} {str(exc)[0].upper()}{str(exc)[1:]}.{hint_text}")
     if not wrong:
@@ -541,7 +573,7 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     slips = key.get("slips", {})
 
     def not_yet_because(text: str, named=(), slip=None) -> Verdict:
-        note = _rounding_note(items, wrong, rule, {i for i, _ in named})
+        note = _rounding_note(exercise_id, items, wrong, rule, fingerprints, {i for i, _ in named})
         body = f" {_sentence(text)}" if text else ""
         if not (body or note or hint_text):
             body = " Check your steps and try again."
@@ -560,6 +592,10 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
         if rule["shape"] != "set" and len(wrong) == 1:
             what = "answers is not right yet (this check does not say which)"
         return not_yet_because(f"{len(wrong)} of {n} {what}")
+    if _in_each_others_places(exercise_id, items, wrong, rule, fingerprints):
+        asked = f" ({', '.join(f'`{name}`' for name in names)})" if names is not None else ""
+        return not_yet_because(f"Close: {len(wrong)} of your values are right but in each other's places: give "
+                               f"them in the order asked{asked}")
     whole = _whole_list_slip(exercise_id, items, wrong, rule, slips)
     if whole is not None:
         slip, swapped = whole
@@ -592,6 +628,15 @@ def evaluate(exercise_id: str, value, key: dict, hint: str | None = None, *,
     return not_yet_because(where, named, common)
 
 
+def _in_each_others_places(exercise_id, items, wrong, rule, fingerprints) -> bool:
+    """Are the wrong elements the right values in another order (each one another wrong element's value)?"""
+    if rule["shape"] != "list" or not 2 <= len(wrong) <= 6:
+        return False
+    fits = {i: {j for j in wrong if j != i and _matches(exercise_id, str(j), items[i], rule, fingerprints[j])}
+            for i in wrong}
+    return any(all(j in fits[i] for i, j in zip(wrong, order)) for order in itertools.permutations(wrong))
+
+
 def _sentence(text: str) -> str:
     """Text ending a sentence: a full stop unless it already ends with "?" or "."."""
     return text if text.endswith(("?", ".")) else f"{text}."
@@ -612,10 +657,10 @@ def _slip_text(name: str, the: str = "the") -> str:
 ROUNDED_NOTE = " This check compares {what}: if you rounded your answer, give it unrounded."
 
 
-def _rounding_note(items, wrong, rule, named: set) -> str:
-    """A neutral note when a wrong number (with no named slip) has fewer digits than the check compares.
-
-    It is added whether or not the unrounded value would be right, so it reveals nothing.
+def _rounding_note(exercise_id, items, wrong, rule, fingerprints, named: set) -> str:
+    """A note when a wrong number (with no named slip) has fewer digits than the check compares and is a
+    rounding of the right value: some value that rounds to the learner's (at the learner's own last digit)
+    matches the key. It tells the learner no more than that the answer is close, as a tolerance does.
     """
     if rule["kind"] != "number":
         return ""
@@ -633,9 +678,29 @@ def _rounding_note(items, wrong, rule, named: set) -> str:
             # zero has no significant figures to round away: a 0 comes from the method, not from rounding
             short = rule["sig"] > 1 and x != 0 and float(f"{x:.{rule['sig'] - 1}g}") == x
             what = f"{rule['sig']} significant figures"
-        if short:
+        position, keys = ("set", set(fingerprints)) if rule["shape"] == "set" else (str(i), {fingerprints[i]})
+        if short and _rounds_the_key(exercise_id, position, x, rule, keys):
             return ROUNDED_NOTE.format(what=what)
     return ""
+
+
+def _rounds_the_key(exercise_id: str, position: str, x: float, rule: dict, keys: set) -> bool:
+    """Does some value that rounds to x, at x's own last digit, give one of the key's fingerprints?"""
+    given = Decimal(repr(x)).normalize()
+    half = Decimal(1).scaleb(given.as_tuple().exponent) / 2
+    low, high = given - half, given + half
+    if rule.get("decimals") is not None:
+        step = Decimal(1).scaleb(-rule["decimals"])
+    else:  # the key's last digit, at the smaller magnitude in the interval
+        smallest = min(abs(low), abs(high))
+        if smallest == 0:
+            return False
+        step = Decimal(1).scaleb(smallest.adjusted() - rule["sig"] + 1)
+    steps = int((high - low) / step)
+    if steps > 20000:  # not a rounding the check could tell apart
+        return False
+    return any(_fingerprint(exercise_id, position, "number:" + _number_text(float(low + k * step), rule)) in keys
+               for k in range(steps + 1))
 
 
 def _in_order_of_names(value, names):

@@ -287,6 +287,22 @@ def test_start_here_course_map_states_each_notebooks_own_times():
             assert row.group(2) and abs(int(row.group(2)) - optional) <= 5, (path.name, row.group(0), optional)
 
 
+def test_instructors_total_is_the_sum_of_the_cards():
+    """INSTRUCTORS.md's "About N hours ... about M more" is the cards' total, to the nearest quarter hour."""
+    from tools import pacing
+
+    stated = [pacing.stated_minutes(authoring.read(path)) for path in authoring.solution_paths()]
+    text = (authoring.ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    found = re.search(r"About (\d+)([¼½¾]?) hours of notebook work on the core paths \(course-map times; "
+                      r"about (\d+)([¼½¾]?) more", text)
+    assert found, "INSTRUCTORS.md states no total"
+    quarter = {"": 0, "¼": 15, "½": 30, "¾": 45}
+    core = 60 * int(found.group(1)) + quarter[found.group(2)]
+    optional = 60 * int(found.group(3)) + quarter[found.group(4)]
+    assert abs(core - sum(c for c, _ in stated)) <= 7.5, (core, stated)
+    assert abs(optional - sum(o or 0 for _, o in stated)) <= 7.5, (optional, stated)
+
+
 # ---------------------------------------------------------------------------------------------
 # Parameter cells (issue 15): one per notebook, and a variant shifts the seeds it holds
 # ---------------------------------------------------------------------------------------------

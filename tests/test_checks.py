@@ -539,11 +539,19 @@ def test_the_same_slip_on_every_element_is_named_once_for_all():
     assert checks.evaluate("3.3", [1 / hr, 1 / upper, 1.5], key, names=names).slip is None
 
 
-def test_a_rounded_answer_gets_a_neutral_note_on_the_digits_compared():
+def test_a_rounded_answer_gets_a_note_on_the_digits_compared():
     note = "This check compares 3 significant figures: if you rounded your answer, give it unrounded."
     key = checks.make_key("3.1", [442.86379192334016, 0.14426321910429019])
     assert note in checks.evaluate("3.1", [442.86379192334016, 0.14], key).message
-    assert note in checks.evaluate("3.1", [442.86379192334016, 0.11], key).message  # far off: the same note
+    # far off: not a rounding of the right value, so no note (walkthroughs of 04 and 07: 7 for a count,
+    # 0.35 for 0.302 and 3 for the rule of three's 0.0536 were told "if you rounded your answer")
+    assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 0.11], key).message
+    key46 = checks.make_key("4.6", [1.0, 0.30166])
+    assert "rounded" not in checks.evaluate("4.6", [7, 0.30166], key46).message
+    assert "rounded" not in checks.evaluate("4.6", [1, 0.35], key46).message
+    assert note in checks.evaluate("4.6", [1, 0.3], key46).message  # 0.3 is 0.30166 rounded
+    assert "rounded" not in checks.evaluate("7.2", 3, checks.make_key("7.2", 3 / 56)).message
+    assert note in checks.evaluate("7.2", 0.05, checks.make_key("7.2", 3 / 56)).message
     assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 0.152], key).message
     assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 14.43], key).message  # a named slip
     key = checks.make_key("3.2", [0.6069692032281633, 1.0067187377998539])
@@ -605,3 +613,35 @@ def test_the_complement_slip_names_a_concordance_the_wrong_way_round():
     key = checks.make_key("2.5", 0.7612)
     verdict = checks.evaluate("2.5", 1 - 0.7612, key)
     assert verdict.slip == "complement" and "risk score where a survival time is expected" in verdict.message
+
+
+def test_a_wrong_type_inside_a_list_is_named_by_its_meaning():
+    """Issue 20 (walkthrough of 04): "Expected a number; you gave a TtestResult" did not say which element."""
+    from scipy import stats
+
+    key = checks.make_key("4.2", [-1.77, 0.03])
+    result = stats.ttest_rel([1, 2, 3, 4], [2, 2, 5, 3])
+    message = checks.evaluate("4.2", [-1.77, result], key, names=["mean_change", "p_value"]).message
+    assert message.startswith("❌ Exercise 4.2: not yet. The 2nd value, `p_value`: expected a number; you gave a "
+                              "test result (TtestResult)") and ".pvalue" in message
+    message = checks.evaluate("4.2", [pd.Series([-1.77]), 0.03], key, names=["mean_change", "p_value"]).message
+    assert "The 1st value, `mean_change`: expected a number; you gave a Series of 1 value(s)" in message
+    assert ".iloc[0]" in message
+    message = checks.evaluate("4.2", [float("nan"), 0.03], key, names=["mean_change", "p_value"]).message
+    assert "The 1st value, `mean_change`: your answer is NaN" in message
+
+
+def test_right_values_in_each_others_places_are_named_as_an_order_slip():
+    """Issue 20 (walkthrough of 02): 2.7 given (naive, Aalen-Johansen) for (Aalen-Johansen, naive) got only
+    "2 of 2 values are not right yet"."""
+    key = checks.make_key("2.7", [0.2145, 0.2761])
+    names = ["aalen_johansen", "naive"]
+    message = checks.evaluate("2.7", [0.2761, 0.2145], key, names=names).message
+    assert message.startswith("❌ Exercise 2.7: not yet. Close: 2 of your values are right but in each other's "
+                              "places: give them in the order asked (`aalen_johansen`, `naive`).")
+    assert "each other's places" not in checks.evaluate("2.7", [0.2761, 0.3], key, names=names).message
+    key = checks.make_key("9.9", [1.0, 2.0, 3.0])
+    assert "2 of your values" in checks.evaluate("9.9", [1.0, 3.0, 2.0], key).message
+    assert "each other's places" not in checks.evaluate("9.9", [2.0, 2.0, 3.0], key).message
+    key = checks.make_key("7.4", [True, False, True])  # a choice list never says which, nor that they swapped
+    assert "places" not in checks.evaluate("7.4", [False, True, True], key, choice=True).message
