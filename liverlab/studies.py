@@ -109,6 +109,7 @@ __all__ = [
     "decompose_change",
     "compare_arms",
     "mean_change",
+    "plot_percent_change",
     "VISITS",
     "VISIT_DAYS",
     "LAB_COLUMNS",
@@ -1578,3 +1579,68 @@ def mean_change(frame, outcome="meld", *, arm=None, reference="baseline", visit=
         raise ValueError(f"Fewer than 2 completers at {visit!r}; no interval is possible.")
     ci = stats.ttest_1samp(change, 0).confidence_interval(confidence_level=float(confidence))
     return float(change.mean()), float(ci.low), float(ci.high)
+
+
+def plot_percent_change(frame, labels, *, ax=None, title=""):
+    """Forest plot of each outcome's completers' mean change, as a % of their baseline mean, with its 95% CI.
+
+    Triangles point up for a rise and down for a fall (shape as well as colour); a dashed line marks
+    no change. The change is 6 months minus baseline among the patients observed at 6 months.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As returned by :func:`simulate_case_series`.
+    labels : dict
+        ``{outcome column: label on the plot}``, columns from :data:`OUTCOME_COLUMNS`; plotted top
+        to bottom in this order.
+    ax : matplotlib.axes.Axes, keyword-only
+        Where to draw (default: a new 7 x 4 inch figure).
+    title : str, keyword-only
+        The axes' title.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome (index: the labels, in the order given), columns ``change_pct``,
+        ``low`` and ``high`` (float, % of the completers' baseline mean).
+
+    Raises
+    ------
+    TypeError
+        ``labels`` not a dict; as :func:`mean_change` for ``frame``.
+    ValueError
+        ``labels`` empty; as :func:`mean_change` for an unknown outcome.
+    """
+    import matplotlib.pyplot as plt
+
+    from liverlab import style
+
+    if not isinstance(labels, dict):
+        raise TypeError(f"labels must be a dict {{outcome column: label}}; got {type(labels).__name__}.")
+    if not labels:
+        raise ValueError("labels is empty: give at least one {outcome column: label}.")
+    rows = {}
+    for column, label in labels.items():
+        mean, low, high = mean_change(frame, column)
+        w = _wide(frame, [column, "observed"], ("baseline", "6 months"), None)
+        scale = 100 / w[(column, "baseline")][w[("observed", "6 months")]].mean()
+        rows[label] = (mean * scale, low * scale, high * scale)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["change_pct", "low", "high"])
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    shown = table.iloc[::-1]
+    rose = shown["change_pct"] > 0
+    for subset, marker, colour, name in [(shown[rose], "^", style.OKABE_ITO[2], "rose"),
+                                         (shown[~rose], "v", style.OKABE_ITO[0], "fell")]:
+        if len(subset):
+            errors = np.vstack([subset["change_pct"] - subset["low"], subset["high"] - subset["change_pct"]])
+            ax.errorbar(subset["change_pct"].to_numpy(), subset.index.to_numpy(), xerr=errors,
+                        fmt=marker, color=colour, markersize=8, capsize=4, label=name)
+    ax.axvline(0, color="black", linestyle="--", linewidth=1)
+    right = max(table["high"].max(), 0)
+    ax.set_xlim(right=right + 0.35 * (right - min(table["low"].min(), 0)))  # room for the legend
+    ax.set(xlabel="Mean change from baseline to 6 months (% of the baseline mean)", ylabel="", title=title)
+    ax.legend(title="completers' mean", loc="center right")
+    return table

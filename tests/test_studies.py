@@ -26,6 +26,7 @@ from liverlab.studies import (
     compare_arms,
     decompose_change,
     mean_change,
+    plot_percent_change,
     simulate_case_series,
     simulate_randomized_trial,
 )
@@ -466,6 +467,27 @@ def test_mean_change_errors(series, trial):
         mean_change(series["meld"])
     with pytest.raises(ValueError, match="Fewer than 2 completers"):
         mean_change(series.assign(observed=False))
+
+
+def test_plot_percent_change_plots_each_mean_change_as_a_percentage(series):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    table = plot_percent_change(series, {"meld": "MELD", "albumin_g_dl": "albumin"}, ax=ax, title="t")
+    assert list(table.index) == ["MELD", "albumin"]
+    six = series["visit"] == "6 months"
+    completers = series.loc[six, "observed"].to_numpy()
+    for column, label in [("meld", "MELD"), ("albumin_g_dl", "albumin")]:
+        base = _at(series, "baseline", column)[completers].mean()
+        expected = [100 * x / base for x in mean_change(series, column)]
+        assert table.loc[label].tolist() == pytest.approx(expected)
+    assert table.loc["MELD", "change_pct"] < 0 < table.loc["albumin", "change_pct"]
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["fell", "rose"]
+    plt.close(fig)
+    with pytest.raises(TypeError, match="labels must be a dict"):
+        plot_percent_change(series, ["meld"])
+    with pytest.raises(ValueError, match="labels is empty"):
+        plot_percent_change(series, {})
 
 # ---------------------------------------------------------------------------------------------
 # Transplant, informative drop-out, the split of regression to the mean (issue 11)
