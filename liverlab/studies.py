@@ -110,6 +110,7 @@ __all__ = [
     "compare_arms",
     "mean_change",
     "plot_percent_change",
+    "plot_decomposition",
     "VISITS",
     "VISIT_DAYS",
     "LAB_COLUMNS",
@@ -1644,3 +1645,54 @@ def plot_percent_change(frame, labels, *, ax=None, title=""):
     ax.set(xlabel="Mean change from baseline to 6 months (% of the baseline mean)", ylabel="", title=title)
     ax.legend(title="completers' mean", loc="center right")
     return table
+
+
+def plot_decomposition(parts, *, xlabel, title="", ax=None):
+    """Horizontal bars of a decomposition: the apparent change (white, top) and each cause below it.
+
+    Parameters
+    ----------
+    parts : pandas.Series
+        One outcome's ``change`` column of :func:`decompose_change`, indexed by component (the
+        first row is the apparent change).
+    xlabel : str, keyword-only
+        The x-axis label (say the unit).
+    title : str, keyword-only
+        The axes' title.
+    ax : matplotlib.axes.Axes, keyword-only
+        Where to draw (default: a new 7 x 3.6 inch figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Each bar is labelled on the y axis, so colour carries no meaning alone.
+
+    Raises
+    ------
+    TypeError
+        ``parts`` not a numeric pandas Series.
+    ValueError
+        ``parts`` with fewer than 2 rows or a missing value.
+    """
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    from liverlab import style
+
+    if not isinstance(parts, pd.Series) or not pd.api.types.is_numeric_dtype(parts):
+        raise TypeError("parts must be a numeric pandas Series, e.g. one outcome's column of "
+                        "decompose_change(...).set_index('component')['change'].")
+    if len(parts) < 2 or parts.isna().any():
+        raise ValueError("parts needs the apparent change and at least one cause, with no missing value.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    # White for the apparent change, then colours of at least 3:1 contrast on white (see liverlab.style).
+    causes = itertools.cycle([style.OKABE_ITO[0], style.OKABE_ITO[5], style.OKABE_ITO[2], "0.45",
+                              style.OKABE_ITO[3], style.OKABE_ITO[7]])
+    colours = ["white"] + [next(causes) for _ in range(len(parts) - 1)]
+    ax.barh([str(name) for name in parts.index], parts.to_numpy(), edgecolor="black", color=colours)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set(xlabel=xlabel, ylabel="", title=title)
+    return ax

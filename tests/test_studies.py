@@ -26,6 +26,7 @@ from liverlab.studies import (
     compare_arms,
     decompose_change,
     mean_change,
+    plot_decomposition,
     plot_percent_change,
     simulate_case_series,
     simulate_randomized_trial,
@@ -488,6 +489,22 @@ def test_plot_percent_change_plots_each_mean_change_as_a_percentage(series):
         plot_percent_change(series, ["meld"])
     with pytest.raises(ValueError, match="labels is empty"):
         plot_percent_change(series, {})
+
+
+def test_plot_decomposition_draws_one_labelled_bar_per_row(series):
+    import matplotlib.pyplot as plt
+
+    parts = decompose_change(series, "meld").set_index("component")["change"]
+    ax = plot_decomposition(parts, xlabel="points", title="t")
+    bars = ax.patches
+    assert [b.get_width() for b in bars] == pytest.approx(parts.tolist())
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(parts.index)
+    assert bars[0].get_facecolor()[:3] == (1.0, 1.0, 1.0)  # the apparent change is the white bar
+    plt.close(ax.figure)
+    with pytest.raises(TypeError, match="parts must be a numeric pandas Series"):
+        plot_decomposition(parts.to_numpy(), xlabel="points")
+    with pytest.raises(ValueError, match="at least one cause"):
+        plot_decomposition(parts.iloc[:1], xlabel="points")
 
 # ---------------------------------------------------------------------------------------------
 # Transplant, informative drop-out, the split of regression to the mean (issue 11)
