@@ -126,9 +126,8 @@ SLIPS: dict[str, tuple] = {
     "exp": (lambda v: math.exp(v), "the exponential (np.exp) of {the} answer",
             "a ratio where the value on the log scale (the coefficient) is asked?"),
     "complement": (lambda v: 1 - v, "1 minus {the} answer",
-                   "the complementary quantity (survival for mortality, an event for its absence), a "
-                   "concordance computed with a risk score where a survival time is expected (negate the "
-                   "score), or a subtraction from 1 that is not needed?"),
+                   "the complementary quantity (survival for mortality, an event for its absence, a ranking "
+                   "the wrong way round), or a subtraction from 1 that is not needed?"),
 }
 # A count where a fraction is asked: recorded only when the check gives the denominator
 # (``check(..., denominator=20000)``), since the key cannot hold the true value to compare ratios with.
@@ -511,7 +510,8 @@ def _learner_items(value, rule: dict) -> list:
                 value, str):
             size = len(value) if not isinstance(value, np.ndarray) else value.size
             extra = (" (pick the one value out of it, e.g. with .iloc[0] or .item())" if size == 1 else
-                     ": pick out the one value the exercise asks for")
+                     ": reduce it to the one number the exercise asks for (one element, or a summary such "
+                     "as its mean)")
             raise TypeError(f"expected a single value; you gave {_describe(value)}{extra}")
         if isinstance(value, pd.DataFrame):
             raise TypeError(f"expected a single value; you gave {_describe(value)}")
@@ -696,11 +696,24 @@ def _rounds_the_key(exercise_id: str, position: str, x: float, rule: dict, keys:
         if smallest == 0:
             return False
         step = Decimal(1).scaleb(smallest.adjusted() - rule["sig"] + 1)
+    low, high = low - step, high + step  # a key digit whose own interval reaches into the learner's
     steps = int((high - low) / step)
     if steps > 20000:  # not a rounding the check could tell apart
         return False
-    return any(_fingerprint(exercise_id, position, "number:" + _number_text(float(low + k * step), rule)) in keys
-               for k in range(steps + 1))
+    digits = len(given.as_tuple().digits)  # the learner's significant figures: 1 for 1.0, 2 for 0.35
+    places = max(0, -given.as_tuple().exponent)  # and decimal places: 2 for 0.01
+
+    def rounds_to_x(v: float) -> bool:  # as the learner rounded: 0.85 does not round to 1 at 1 figure
+        return (round(v, places) if rule.get("decimals") is not None else float(f"{v:.{digits}g}")) == x
+
+    for k in range(steps + 1):
+        candidate = low + k * step
+        if _fingerprint(exercise_id, position, "number:" + _number_text(float(candidate), rule)) not in keys:
+            continue
+        # some value that the key's digit stands for must round to the learner's answer
+        if any(rounds_to_x(float(candidate + f * step)) for f in (Decimal("-0.499"), 0, Decimal("0.499"))):
+            return True
+    return False
 
 
 def _in_order_of_names(value, names):

@@ -8,7 +8,8 @@ and Dobson (2005) give the expected size of that change for a normally distribut
 - :func:`simulate_rtm` -- one simulated population (true value, baseline, follow-up, selected)
   to check the formula, or to show the effect in a notebook;
 - :func:`rtm_fraction_of_change` -- how much of an observed before-after change RTM alone
-  would produce.
+  would produce;
+- :func:`formula_vs_simulation` -- the formula next to simulations, one row per setting.
 
 The model
 ---------
@@ -41,7 +42,7 @@ from scipy import stats
 from liverlab._inputs import as_float_array, broadcast, check_same_index, like_input, raise_bad
 from liverlab.parameters import generator_from_seed
 
-__all__ = ["expected_rtm", "simulate_rtm", "rtm_fraction_of_change"]
+__all__ = ["expected_rtm", "simulate_rtm", "rtm_fraction_of_change", "formula_vs_simulation"]
 
 DIRECTIONS = ("above", "below")
 
@@ -355,3 +356,53 @@ def simulate_rtm(n, *, seed, mean, sd_between, sd_within, cutoff, direction="abo
         "change": follow_up - baseline_mean,
         "selected": selected,
     })
+
+
+def formula_vs_simulation(*, mean, sd, test_retest_r, cutoff, direction="above", n_baseline=1,
+                          n=100_000, seed):
+    """Barnett's formula next to a simulation, one row per combination of settings.
+
+    The population's SD ``sd`` is split by the test-retest correlation r: between-person SD
+    ``sd * sqrt(r)``, within-person SD ``sd * sqrt(1 - r)``. For each combination of
+    ``test_retest_r``, ``cutoff`` and ``n_baseline`` (each a number or a list of them), one
+    population of ``n`` untreated people is simulated with :func:`simulate_rtm`, with the same
+    ``seed`` for every row (so the rows' simulation errors move together).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``test_retest_r``, ``cutoff``, ``baselines``, ``enrolled`` (people selected),
+        ``barnett_formula`` (:func:`expected_rtm`), ``simulated`` (the selected people's mean
+        change) and ``monte_carlo_se`` (its standard error); changes are follow-up minus
+        baseline, in the measurement's unit.
+
+    Examples
+    --------
+    >>> table = formula_vs_simulation(mean=2.9, sd=0.6, test_retest_r=0.7, cutoff=3.0,
+    ...                               direction="below", n=10_000, seed=1)
+    >>> round(float(table.loc[0, "barnett_formula"]), 3)
+    0.125
+    """
+    def as_list(x):
+        return list(x) if isinstance(x, (list, tuple, range, np.ndarray, pd.Series)) else [x]
+
+    sd = _scalar(sd, "sd", positive=True)
+    rows = []
+    for r in as_list(test_retest_r):
+        if isinstance(r, (bool, np.bool_)) or not isinstance(r, numbers.Real) or not 0 < r < 1:
+            raise ValueError(f"test_retest_r must be numbers strictly between 0 and 1; got {r!r}. "
+                             "It is the correlation of two measurements of the same people "
+                             "(0.7, not 70).")
+        sd_b, sd_w = sd * np.sqrt(r), sd * np.sqrt(1 - r)
+        for c in as_list(cutoff):
+            for m in as_list(n_baseline):
+                sim = simulate_rtm(n, seed=seed, mean=mean, sd_between=sd_b, sd_within=sd_w,
+                                   cutoff=c, direction=direction, n_baseline=m)
+                change = sim.loc[sim["selected"], "change"]
+                rows.append({"test_retest_r": r, "cutoff": c, "baselines": m,
+                             "enrolled": len(change),
+                             "barnett_formula": float(expected_rtm(mean, sd_b, sd_w, c,
+                                                                   direction=direction,
+                                                                   n_baseline=m)),
+                             "simulated": change.mean(), "monte_carlo_se": change.sem()})
+    return pd.DataFrame(rows)

@@ -29,6 +29,9 @@ only wire sliders to them (untested, by design: see notes/code_style.md, C8).
      and PNG): the whole callback, as a plain, tested function;
    - :func:`show_claim_calculator` -- the input boxes (glue).
 
+3. **Static figures** of notebook 05: :func:`two_visits_figure` (Figure 5.1),
+   :func:`formula_vs_simulation_figure` (Figure 5.2) and :func:`remedies_figure` (Figure 5.4).
+
 Both glue functions put their results into ``HTML`` widgets (the figure as an ``<img>`` with
 its finding as alt text) instead of the output area: updates do not flicker, and a notebook runner without a widget front end (nbclient
 with ``store_widget_state=False``, as ``make solutions`` runs it) executes the cells cleanly.
@@ -59,7 +62,7 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from liverlab.rtm import DIRECTIONS, check_direction, expected_rtm
-from liverlab.style import OKABE_ITO
+from liverlab.style import LINESTYLES, OKABE_ITO
 
 __all__ = [
     "ALBUMIN_MEAN_G_DL",
@@ -81,6 +84,9 @@ __all__ = [
     "claim_calculator_preset",
     "claim_calculator_update",
     "show_claim_calculator",
+    "two_visits_figure",
+    "formula_vs_simulation_figure",
+    "remedies_figure",
 ]
 
 # Default population: serum albumin in hospitalised acute decompensation of cirrhosis.
@@ -1057,3 +1063,135 @@ def show_claim_calculator(*, lab="albumin (g/dL)"):
     calculator = widgets.VBox([controls, text, image, widgets.HTML(WIDGET_CSS)])
     calculator.add_class("ll-widgets")
     return calculator
+
+
+# ----------------------------------------------------------------------------------------------
+# The static figures of notebook 05 (sections 1, 2 and 4)
+# ----------------------------------------------------------------------------------------------
+def two_visits_figure(first, second, enrolled, *, cutoff, direction="below", measurement="albumin",
+                      unit="g/dL"):
+    """Mean of two visits (95% CI) for the enrolled patients, the others and everybody.
+
+    Parameters
+    ----------
+    first, second : pandas.Series
+        Each patient's value at the first and second visit (same index).
+    enrolled : pandas.Series of bool
+        True for the patients enrolled on their first value.
+    cutoff : float, keyword-only; direction : {"above", "below"}, keyword-only
+        The enrolment rule, for the legend.
+    measurement, unit : str, keyword-only
+        For the labels (default albumin, g/dL).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three lines from the first to the second visit (colour, line style and marker differ),
+        with 95% confidence intervals (mean ± 1.96 standard errors).
+    """
+    direction = check_direction(direction)
+    visits = pd.DataFrame({"first": first, "second": second})
+    enrolled = pd.Series(enrolled, index=visits.index)
+    if enrolled.dtype != bool:
+        raise TypeError("enrolled must be True/False for each patient; got dtype "
+                        f"{enrolled.dtype}.")
+    groups = {f"enrolled (first visit {direction} {cutoff} {unit})": enrolled,
+              "not enrolled": ~enrolled, "everybody": pd.Series(True, index=visits.index)}
+    fig = Figure(figsize=(8.5, 4))
+    ax = fig.subplots()
+    styles = zip(OKABE_ITO, LINESTYLES, "o^s")
+    for (label, rows), (colour, linestyle, marker) in zip(groups.items(), styles):
+        means = visits.loc[rows, ["first", "second"]].agg(["mean", "sem"])
+        ax.errorbar([0, 1], means.loc["mean"], yerr=1.96 * means.loc["sem"], color=colour,
+                    linestyle=linestyle, marker=marker, capsize=4, label=label)
+    extreme = "low" if direction == "below" else "high"
+    ax.set(xticks=[0, 1], xticklabels=["first visit", "second visit"], xlim=(-0.3, 1.3),
+           xlabel="Visit (no treatment in between)", ylabel=f"Mean serum {measurement} ({unit})",
+           title=f"Enrolled for {extreme} {measurement}, patients 'improve' with no treatment")
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return fig
+
+
+def formula_vs_simulation_figure(table, *, mean, sd, direction="below", measurement="albumin",
+                                 unit="g/dL"):
+    """Barnett's formula over a range of cut-offs (lines) and the simulations (markers, 95% CI).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`liverlab.rtm.formula_vs_simulation` (one baseline).
+    mean, sd : float, keyword-only
+        The population's mean and SD, as given to it; the lines run from mean - 1.5 SD to
+        mean + 1.5 SD.
+    direction : {"above", "below"}; measurement, unit : str, keyword-only
+        The enrolment rule and the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per test-retest correlation in ``table`` (colour and line style differ), with
+        that correlation's simulations as markers (colour and marker differ).
+    """
+    direction = check_direction(direction)
+    needed = {"test_retest_r", "cutoff", "simulated", "monte_carlo_se"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
+        raise TypeError("table must be the DataFrame returned by "
+                        "liverlab.rtm.formula_vs_simulation(...).")
+    cutoffs = np.linspace(mean - 1.5 * sd, mean + 1.5 * sd, 60)
+    fig = Figure()
+    ax = fig.subplots()
+    for i, r in enumerate(table["test_retest_r"].unique()):
+        sd_b, sd_w = sd * np.sqrt(r), sd * np.sqrt(1 - r)
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.plot(cutoffs, expected_rtm(mean, sd_b, sd_w, cutoffs, direction=direction), color=colour,
+                linestyle=LINESTYLES[i % len(LINESTYLES)], label=f"formula, r = {r:g}")
+        rows = table[table["test_retest_r"] == r]
+        ax.errorbar(rows["cutoff"], rows["simulated"], yerr=1.96 * rows["monte_carlo_se"],
+                    color=colour, marker="o^sD"[i % 4], markersize=7, linestyle="none",
+                    label=f"simulation, r = {r:g}")
+    change = "rise" if direction == "below" else "fall"
+    ax.set(xlabel=f"Enrolment cut-off: {measurement} {direction} ({unit})",
+           ylabel=f"Mean {change} in the enrolled ({unit})" if direction == "below"
+           else f"Mean change in the enrolled ({unit})",
+           title=f"The fake {change} grows as the test gets noisier and the cut-off more extreme")
+    ax.legend(ncol=2, fontsize="small")
+    return fig
+
+
+# Okabe-Ito colour index and hatch of each kind of bar in remedies_figure
+_REMEDY_STYLE = {"bias": (5, "//"), "shrinks": (2, ".."), "removes": (0, "")}
+
+
+def remedies_figure(effects, *, kinds, measurement="albumin", unit="g/dL"):
+    """Horizontal bars: the apparent effect of an inert treatment under several designs.
+
+    Parameters
+    ----------
+    effects : pandas.Series
+        Apparent effect per design or analysis (index: its name), drawn top to bottom.
+    kinds : sequence of {"bias", "shrinks", "removes"}, keyword-only
+        What each design does to regression to the mean, one per bar: vermillion with "//"
+        hatching, green with dots, or plain blue.
+    measurement, unit : str, keyword-only
+        For the axis label (default albumin, g/dL).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(effects, pd.Series):
+        raise TypeError(f"effects must be a pandas Series; got {type(effects).__name__}.")
+    kinds = list(kinds)
+    if len(kinds) != len(effects) or not set(kinds) <= set(_REMEDY_STYLE):
+        raise ValueError(f"kinds must give one of {sorted(_REMEDY_STYLE)} for each of the "
+                         f"{len(effects)} bars; got {kinds!r}.")
+    fig = Figure(figsize=(8, 4))
+    ax = fig.subplots()
+    bars = ax.barh(effects.index[::-1], effects.to_numpy()[::-1],
+                   color=[OKABE_ITO[_REMEDY_STYLE[k][0]] for k in kinds[::-1]], edgecolor="black")
+    for bar, kind in zip(bars, kinds[::-1]):
+        bar.set_hatch(_REMEDY_STYLE[kind][1])
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set(xlabel=f"Apparent effect of an inert infusion on {measurement} ({unit})",
+           title="A control group, ANCOVA or a fresh baseline removes the fake effect")
+    return fig

@@ -421,19 +421,32 @@ def test_slips_that_collide_are_not_recorded_and_not_named():
 
 
 def test_a_count_for_a_fraction_is_named_when_the_check_gives_the_denominator():
-    """Exercise 1.7: 1216 of 20,000 pairs fell by 3 points or more, the fraction 0.0608."""
-    key = checks.make_key("1.7", [0.0608, 3.0], sig=2, denominator=[20000, None])
-    verdict = checks.evaluate("1.7", [1216, 3.0], key, names=["prob_fall_3_or_more", "reference_change_points"])
+    """Exercise 1.7: 2440 of 20,000 pairs moved by 3 points or more either way, the fraction 0.122."""
+    key = checks.make_key("1.7", [0.122, 3.0], sig=2, denominator=[20000, None])
+    names = ["prob_change_3_or_more", "reference_change_points"]
+    verdict = checks.evaluate("1.7", [2440, 3.0], key, names=names)
     assert verdict.slips == ((0, "count"),)
-    assert ("The 1st value, `prob_fall_3_or_more`, is not right yet: it is its answer times the number it is a "
+    assert ("The 1st value, `prob_change_3_or_more`, is not right yet: it is its answer times the number it is a "
             "fraction of: a count where a fraction is asked") in verdict.message
-    verdict = checks.evaluate("1.7", [0.0608, -3.0], key, names=["prob_fall_3_or_more", "reference_change_points"])
+    verdict = checks.evaluate("1.7", [0.122, -3.0], key, names=names)
     assert verdict.message.startswith("❌ Exercise 1.7: not yet. The 2nd value, `reference_change_points`, "
                                       "is not right yet: it is its answer with the sign flipped: check the "
                                       "order of a subtraction or which group is the reference.")
-    assert "count" not in checks.make_key("1.7", [0.0608, 3.0], sig=2)["slips"]
+    assert "count" not in checks.make_key("1.7", [0.122, 3.0], sig=2)["slips"]
     with pytest.raises(ValueError, match="denominator has 1 entries"):
-        checks.make_key("1.7", [0.0608, 3.0], denominator=[20000])
+        checks.make_key("1.7", [0.122, 3.0], denominator=[20000])
+
+
+def test_exercise_1_7_catches_a_count_of_one_direction_only():
+    """Falls (0.0608) and rises (0.0612) of 3 points or more are equally common, so 1.7 asks for moves either
+    way: a learner who counts only falls, or only rises (the subtraction the wrong way round), is not right,
+    and no slip is named for it."""
+    key = checks.make_key("1.7", [0.122, 3.0], sig=2, denominator=[20000, None])
+    for one_direction in (0.0608, 0.0612):
+        verdict = checks.evaluate("1.7", [one_direction, 3.0], key,
+                                  names=["prob_change_3_or_more", "reference_change_points"])
+        assert not verdict.correct and verdict.slips == ()
+        assert "`prob_change_3_or_more`, is not right yet" in verdict.message
 
 
 def test_percentage_and_days_inside_one_element():
@@ -469,10 +482,10 @@ def test_choice_answers_ignore_case_brackets_and_punctuation(keys, capsys):
 
 
 def test_check_passes_names_choice_and_denominator_through(keys, capsys):
-    keys(**{"1_7": ([0.0608, 3.0], {"sig": 2, "denominator": [20000, None]})})
-    out = feedback(capsys, "1.7", [1216, 3.0], names=["prob_fall_3_or_more", "reference_change_points"])
-    assert "`prob_fall_3_or_more`" in out and "a count where a fraction is asked" in out
-    out = feedback(capsys, "1.7", [1216, 3.0], choice=True)
+    keys(**{"1_7": ([0.122, 3.0], {"sig": 2, "denominator": [20000, None]})})
+    out = feedback(capsys, "1.7", [2440, 3.0], names=["prob_change_3_or_more", "reference_change_points"])
+    assert "`prob_change_3_or_more`" in out and "a count where a fraction is asked" in out
+    out = feedback(capsys, "1.7", [2440, 3.0], choice=True)
     assert "1 of 2 answers is not right yet" in out and "count" not in out
 
 
@@ -551,6 +564,9 @@ def test_a_rounded_answer_gets_a_note_on_the_digits_compared():
     assert "rounded" not in checks.evaluate("4.6", [1, 0.35], key46).message
     assert note in checks.evaluate("4.6", [1, 0.3], key46).message  # 0.3 is 0.30166 rounded
     assert "rounded" not in checks.evaluate("7.2", 3, checks.make_key("7.2", 3 / 56)).message
+    # walkthrough of 03: a survival curve's predict(1) = 1.0 for 0.85 is not a rounding; 12 for 12.4 is
+    assert "rounded" not in checks.evaluate("3.5", 1.0, checks.make_key("3.5", 0.85, sig=2)).message
+    assert note in checks.evaluate("9.3", 12, checks.make_key("9.3", 12.4)).message
     assert note in checks.evaluate("7.2", 0.05, checks.make_key("7.2", 3 / 56)).message
     assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 0.152], key).message
     assert "rounded" not in checks.evaluate("3.1", [442.86379192334016, 14.43], key).message  # a named slip
@@ -612,7 +628,8 @@ def test_the_complement_slip_names_a_concordance_the_wrong_way_round():
     """Issue 20 (walkthrough of 02): 2.5 without the minus sign gives 1 - C; the causes must include it."""
     key = checks.make_key("2.5", 0.7612)
     verdict = checks.evaluate("2.5", 1 - 0.7612, key)
-    assert verdict.slip == "complement" and "risk score where a survival time is expected" in verdict.message
+    assert verdict.slip == "complement" and "a ranking the wrong way round" in verdict.message
+    assert "concordance" not in verdict.message  # walkthroughs of 03 and 04: jargon where C is not taught
 
 
 def test_a_wrong_type_inside_a_list_is_named_by_its_meaning():

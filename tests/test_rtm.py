@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from liverlab.rtm import _inverse_mills, expected_rtm, rtm_fraction_of_change, simulate_rtm
+from liverlab.rtm import (_inverse_mills, expected_rtm, formula_vs_simulation,
+                          rtm_fraction_of_change, simulate_rtm)
 
 # R: see the module docstring; printed with sprintf("%.10f").
 RHO = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
@@ -268,3 +269,47 @@ def test_simulate_rtm_errors(kwargs, exc, message):
     n = args.pop("n")
     with pytest.raises(exc, match=message):
         simulate_rtm(n, **args)
+
+
+# formula_vs_simulation: the table of notebook 05 (Figure 5.2 and section 4.3) ------------------
+
+def test_formula_vs_simulation_rows_match_the_formula_and_a_direct_simulation():
+    table = formula_vs_simulation(mean=2.9, sd=0.6, test_retest_r=[0.5, 0.9], cutoff=[2.5, 3.0],
+                                  direction="below", n=20_000, seed=5)
+    assert list(table.columns) == ["test_retest_r", "cutoff", "baselines", "enrolled",
+                                   "barnett_formula", "simulated", "monte_carlo_se"]
+    assert list(zip(table["test_retest_r"], table["cutoff"])) == [
+        (0.5, 2.5), (0.5, 3.0), (0.9, 2.5), (0.9, 3.0)]
+    row = table.iloc[1]                       # r = 0.5, cut-off 3.0: sd_b = sd_w = 0.6 * sqrt(0.5)
+    sd_b = 0.6 * math.sqrt(0.5)
+    formula = expected_rtm(2.9, sd_b, sd_b, 3.0, direction="below")
+    assert row["barnett_formula"] == pytest.approx(formula)
+    sim = simulate_rtm(20_000, seed=5, mean=2.9, sd_between=sd_b, sd_within=sd_b, cutoff=3.0,
+                       direction="below")
+    assert row["enrolled"] == sim["selected"].sum()
+    assert row["simulated"] == pytest.approx(sim.loc[sim["selected"], "change"].mean())
+    assert row["monte_carlo_se"] == pytest.approx(sim.loc[sim["selected"], "change"].sem())
+    # Formula and simulation agree within 4 Monte Carlo standard errors in every row.
+    gap = (table["simulated"] - table["barnett_formula"]).abs()
+    assert (gap < 4 * table["monte_carlo_se"]).all()
+
+
+def test_formula_vs_simulation_more_baselines_less_rtm():
+    table = formula_vs_simulation(mean=2.9, sd=0.6, test_retest_r=0.7, cutoff=3.0,
+                                  direction="below", n_baseline=range(1, 4), n=1_000, seed=13)
+    assert list(table["baselines"]) == [1, 2, 3]
+    assert table["barnett_formula"].is_monotonic_decreasing
+    # Enrolment above a cut-off: the change is negative (high values come down).
+    above = formula_vs_simulation(mean=2.9, sd=0.6, test_retest_r=0.7, cutoff=3.5, n=1_000, seed=1)
+    assert above.loc[0, "barnett_formula"] < 0
+
+
+@pytest.mark.parametrize("r", [0, 1, 70, -0.2, True, "0.7"])
+def test_formula_vs_simulation_rejects_a_correlation_outside_0_1(r):
+    with pytest.raises(ValueError, match="test_retest_r must be numbers strictly between 0 and 1"):
+        formula_vs_simulation(mean=2.9, sd=0.6, test_retest_r=r, cutoff=3.0, n=100, seed=1)
+
+
+def test_formula_vs_simulation_names_a_bad_sd():
+    with pytest.raises(ValueError, match="sd must be greater than 0"):
+        formula_vs_simulation(mean=2.9, sd=-0.6, test_retest_r=0.7, cutoff=3.0, n=100, seed=1)

@@ -26,7 +26,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from liverlab.rtm import expected_rtm  # noqa: E402
+from liverlab.rtm import expected_rtm, formula_vs_simulation  # noqa: E402
 from liverlab.widgets import (  # noqa: E402
     ALBUMIN_MEAN_G_DL,
     ALBUMIN_SD_G_DL,
@@ -41,6 +41,9 @@ from liverlab.widgets import (  # noqa: E402
     rtm_explorer_alt,
     rtm_explorer_data,
     rtm_explorer_figure,
+    formula_vs_simulation_figure,
+    remedies_figure,
+    two_visits_figure,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -496,3 +499,55 @@ def test_kept_claim_figure_draws_what_a_new_one_draws():
     assert plot._parts[4].get_text() == "Regression to the mean alone predicts 31% of the change"
     with pytest.raises(TypeError, match="result must be the dict returned by claim_calculator"):
         plot.png({"x": 1})
+
+
+# ---------------------------------------------------------------------------------------------
+# The static figures of notebook 05
+# ---------------------------------------------------------------------------------------------
+
+def test_two_visits_figure_draws_the_three_groups_means():
+    open_before = plt.get_fignums()
+    first = pd.Series([2.0, 2.4, 3.4, 3.8])
+    second = pd.Series([2.4, 2.6, 3.2, 3.4])
+    fig = two_visits_figure(first, second, first < 3.0, cutoff=3.0)
+    assert isinstance(fig, Figure) and plt.get_fignums() == open_before
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["enrolled (first visit below 3.0 g/dL)", "not enrolled", "everybody"]
+    assert ax.get_title() == "Enrolled for low albumin, patients 'improve' with no treatment"
+    means = {bars.get_label(): list(bars.lines[0].get_ydata()) for bars in ax.containers}
+    assert means[labels[0]] == pytest.approx([2.2, 2.5])
+    assert means["not enrolled"] == pytest.approx([3.6, 3.3])
+    assert means["everybody"] == pytest.approx([2.9, 2.9])
+    with pytest.raises(TypeError, match="enrolled must be True/False"):
+        two_visits_figure(first, second, first, cutoff=3.0)
+
+
+def test_formula_vs_simulation_figure_one_line_and_markers_per_correlation():
+    table = formula_vs_simulation(mean=2.9, sd=0.6, test_retest_r=[0.5, 0.9], cutoff=[2.5, 3.0],
+                                  direction="below", n=2_000, seed=5)
+    fig = formula_vs_simulation_figure(table, mean=2.9, sd=0.6)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    formula = lines["formula, r = 0.5"]
+    assert formula.get_xdata()[[0, -1]] == pytest.approx([2.0, 3.8])
+    assert formula.get_ydata()[0] == pytest.approx(rtm_by_hand(2.9, 0.6, 0.5, 2.0, "below"))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "simulation, r = 0.9" in labels and "formula, r = 0.9" in labels
+    assert ax.get_xlabel() == "Enrolment cut-off: albumin below (g/dL)"
+    with pytest.raises(TypeError, match="formula_vs_simulation"):
+        formula_vs_simulation_figure(table.drop(columns="simulated"), mean=2.9, sd=0.6)
+
+
+def test_remedies_figure_colours_and_hatches_follow_the_kinds():
+    effects = pd.Series({"before-after": 0.13, "ANCOVA": 0.0, "3 baselines": 0.05})
+    fig = remedies_figure(effects, kinds=["bias", "removes", "shrinks"])
+    ax = fig.axes[0]
+    bars = ax.patches[:3]                 # drawn bottom to top: the last entry first
+    assert [bar.get_width() for bar in bars] == pytest.approx([0.05, 0.0, 0.13])
+    assert [bar.get_hatch() or "" for bar in bars] == ["..", "", "//"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3 baselines", "ANCOVA", "before-after"]
+    with pytest.raises(ValueError, match="kinds must give one of"):
+        remedies_figure(effects, kinds=["bias", "removes"])
+    with pytest.raises(ValueError, match="kinds must give one of"):
+        remedies_figure(effects, kinds=["bias", "removes", "cures"])
