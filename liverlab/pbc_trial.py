@@ -3,8 +3,8 @@
 - :func:`visit_near` -- each patient's visit closest to a target day, within a window;
 - :func:`typical_change` -- the typical percent change (geometric mean of later ÷ before) with a 95% t-interval;
 - :func:`plot_survival_by_arm` -- Kaplan-Meier survival by trial arm, with the numbers at risk (Figure 6.1);
-- :func:`plot_single_arm_changes` -- one arm's typical changes in several labs (Figure 6.2);
-- :func:`plot_changes_by_arm` -- both arms' typical changes, one panel per lab (Figure 6.3);
+- :func:`plot_single_arm_changes` -- one arm's typical changes in several labs, on one axis;
+- :func:`plot_changes_by_arm` -- both arms' typical changes, one panel per lab (Figures 6.2 and 6.3);
 - :func:`plot_by_group` -- one value per patient, grouped, on a log scale, with each group's median (Figure 6.4).
 
 The plotting functions draw and return the figure; the notebook shows it with ``style.show(alt=...)``.
@@ -140,18 +140,25 @@ def plot_single_arm_changes(changes, *, arm, labs, title=None):
     return fig
 
 
-def plot_changes_by_arm(changes, *, title=None):
-    """Both arms' typical changes from enrolment, one panel per lab (2 × 3), arms side by side at each visit.
+def plot_changes_by_arm(changes, *, labs=None, title=None):
+    """Both arms' typical changes from enrolment, one panel per lab, arms side by side at each visit.
 
-    ``changes`` as for :func:`plot_single_arm_changes`, with two arms and up to six labs. Returns the figure.
+    ``changes`` as for :func:`plot_single_arm_changes`, with two arms; ``labs`` picks up to six labs, in panel
+    order (default: all). Up to four labs are drawn 2 × 2, more 2 × 3. Returns the figure.
     """
     import matplotlib.pyplot as plt
 
     changes = _changes(changes)
-    labs, arms = changes["lab"].unique(), changes["arm"].unique()
-    if len(labs) > 6 or len(arms) != 2:
-        raise ValueError(f"plot_changes_by_arm draws 2 arms and up to 6 labs; got {len(arms)} arms, {len(labs)} labs.")
-    fig, axes = plt.subplots(2, 3, figsize=(10, 6.5), sharex=True)
+    if labs is not None:
+        unknown = [lab for lab in labs if lab not in set(changes["lab"])]
+        if unknown:
+            raise ValueError(f"changes has no lab {unknown[0]!r} (it has {list(changes['lab'].unique())}).")
+        changes = changes[changes["lab"].isin(labs)]
+    labs = list(labs) if labs is not None else list(changes["lab"].unique())
+    arms = changes["arm"].unique()
+    if not 0 < len(labs) <= 6 or len(arms) != 2:
+        raise ValueError(f"plot_changes_by_arm draws 2 arms and 1 to 6 labs; got {len(arms)} arms, {len(labs)} labs.")
+    fig, axes = plt.subplots(2, 2 if len(labs) <= 4 else 3, figsize=(8, 6.5) if len(labs) <= 4 else (10, 6.5), sharex=True)
     for ax, lab in zip(axes.flat, labs):
         for (arm, rows), colour, linestyle, marker, shift in zip(changes[changes["lab"] == lab].groupby("arm", sort=False),
                                                                    style.OKABE_ITO, ["-", "--"], "os", [-0.4, 0.4]):

@@ -144,6 +144,17 @@ def test_changes_by_arm_one_panel_per_lab_and_spare_panels_hidden():
     assert [ax.get_title() for ax in visible] == ["bilirubin", "AST"]
 
 
+def test_changes_by_arm_draws_the_chosen_labs_in_order_on_a_2_by_2_grid():
+    fig = pbc_trial.plot_changes_by_arm(_changes(), labs=["AST", "bilirubin"])
+    assert len(fig.axes) == 4
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["AST", "bilirubin"]
+
+
+def test_changes_by_arm_names_an_unknown_lab():
+    with pytest.raises(ValueError, match="no lab 'ALT'"):
+        pbc_trial.plot_changes_by_arm(_changes(), labs=["AST", "ALT"])
+
+
 def test_changes_refuse_unknown_visits_and_missing_columns():
     bad = _changes().replace({"when": {"1 year": "12 months"}})
     with pytest.raises(ValueError, match="12 months"):
