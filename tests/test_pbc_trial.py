@@ -126,18 +126,6 @@ def _changes():
     return pd.DataFrame(rows)
 
 
-def test_single_arm_changes_draws_one_line_per_lab():
-    fig = pbc_trial.plot_single_arm_changes(_changes(), arm="drug", labs=["bilirubin", "AST"])
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bilirubin", "AST"]
-    assert ax.get_legend().get_title().get_text() == "drug arm only"
-
-
-def test_single_arm_changes_refuses_an_empty_selection():
-    with pytest.raises(ValueError, match="no row for arm 'Drug'"):
-        pbc_trial.plot_single_arm_changes(_changes(), arm="Drug", labs=["AST"])
-
-
 def test_changes_by_arm_one_panel_per_lab_and_spare_panels_hidden():
     fig = pbc_trial.plot_changes_by_arm(_changes(), title="t")
     visible = [ax for ax in fig.axes if ax.get_visible()]
