@@ -248,7 +248,8 @@ def _scalar_texts(value, rule: dict, tolerant: bool = True) -> set[str]:
         raise TypeError(f"expected a number; you gave {_describe(value)}{_how_to_pick(value)}")
     x = float(value)
     if not math.isfinite(x):
-        raise ValueError("your answer is NaN or infinite: look for a missing value or a division by zero")
+        raise ValueError("your answer is NaN or infinite: look for a missing value, a division by zero, or a step given "
+                         "the wrong inputs")
     if kind == "int":
         if not x.is_integer():
             raise ValueError("expected a whole number (a count or a score), not one with decimals")

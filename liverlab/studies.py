@@ -108,6 +108,9 @@ __all__ = [
     "simulate_randomized_trial",
     "decompose_change",
     "compare_arms",
+    "mean_change",
+    "plot_percent_change",
+    "plot_decomposition",
     "VISITS",
     "VISIT_DAYS",
     "LAB_COLUMNS",
@@ -1283,6 +1286,13 @@ def _check_frame(frame, outcome, reference, visit, arm, needed):
             raise ValueError(f"arm must be 'treatment', 'control' or None; got {arm!r}.")
 
 
+def _check_confidence(confidence):
+    if (isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real)
+            or not 0 < confidence < 1):
+        raise ValueError(f"confidence must be a number between 0 and 1 (e.g. 0.95); got "
+                         f"{confidence!r}.")
+
+
 def _wide(frame, columns, visits, arm):
     """One row per patient: columns at the given visits, as {(column, visit): array}."""
     keep = np.ones(len(frame), bool) if arm is None else (frame["arm"] == arm).to_numpy()
@@ -1490,10 +1500,7 @@ def compare_arms(frame, outcome="meld", *, visit="6 months", reference="baseline
         raise ValueError("frame has no 'arm' column; compare_arms needs the DataFrame from "
                          "simulate_randomized_trial (a case series has no control arm).")
     _check_frame(frame, outcome, reference, visit, None, needed)
-    if (isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real)
-            or not 0 < confidence < 1):
-        raise ValueError(f"confidence must be a number between 0 and 1 (e.g. 0.95); got "
-                         f"{confidence!r}.")
+    _check_confidence(confidence)
 
     values = {}
     for arm in ("treatment", "control"):
@@ -1520,3 +1527,172 @@ def compare_arms(frame, outcome="meld", *, visit="6 months", reference="baseline
         "ci_high": [float(ci.high)],
         "p_value": [float(test.pvalue)],
     })
+
+
+def mean_change(frame, outcome="meld", *, arm=None, reference="baseline", visit="6 months",
+                confidence=0.95):
+    """The completers' mean change (visit minus reference) with its confidence interval.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As returned by :func:`simulate_case_series` or :func:`simulate_randomized_trial`.
+    outcome : str
+        One of :data:`OUTCOME_COLUMNS` (default ``"meld"``).
+    arm : {"treatment", "control", None}, keyword-only
+        One arm of a trial, or None for a case series.
+    reference : {"baseline", "screening"}, keyword-only
+        The "before" visit (default baseline).
+    visit : {"6 months", "3 months"}, keyword-only
+        The "after" visit (default 6 months).
+    confidence : float, keyword-only
+        Confidence level of the interval, in (0, 1); default 0.95.
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, ci_low, ci_high)``: the mean change among the patients observed at ``visit``
+        (unit of the outcome) and its interval from the one-sample t distribution.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` not a DataFrame.
+    ValueError
+        An unknown outcome, reference, visit or arm; missing columns; ``confidence`` outside
+        (0, 1); fewer than 2 completers.
+
+    Examples
+    --------
+    >>> mean, low, high = mean_change(simulate_case_series(200, seed=2024))
+    >>> bool(low < mean < high < 0)
+    True
+    """
+    needed = ["patient_id", "visit", "observed", outcome]
+    _check_frame(frame, outcome, reference, visit, arm, needed)
+    if reference is None:
+        raise ValueError("reference must be 'screening' or 'baseline'; got None.")
+    _check_confidence(confidence)
+    w = _wide(frame, [outcome, "observed"], (reference, visit), arm)
+    keep = w[("observed", visit)]
+    change = w[(outcome, visit)][keep] - w[(outcome, reference)][keep]
+    if len(change) < 2:
+        raise ValueError(f"Fewer than 2 completers at {visit!r}; no interval is possible.")
+    ci = stats.ttest_1samp(change, 0).confidence_interval(confidence_level=float(confidence))
+    return float(change.mean()), float(ci.low), float(ci.high)
+
+
+def plot_percent_change(frame, labels, *, ax=None, title=""):
+    """Forest plot of each outcome's completers' mean change, as a % of their baseline mean, with its 95% CI.
+
+    Triangles point up for a rise and down for a fall (shape as well as colour); a dashed line marks
+    no change. The change is 6 months minus baseline among the patients observed at 6 months.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As returned by :func:`simulate_case_series`.
+    labels : dict
+        ``{outcome column: label on the plot}``, columns from :data:`OUTCOME_COLUMNS`; plotted top
+        to bottom in this order.
+    ax : matplotlib.axes.Axes, keyword-only
+        Where to draw (default: a new 7 x 4 inch figure).
+    title : str, keyword-only
+        The axes' title.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome (index: the labels, in the order given), columns ``change_pct``,
+        ``low`` and ``high`` (float, % of the completers' baseline mean).
+
+    Raises
+    ------
+    TypeError
+        ``labels`` not a dict; as :func:`mean_change` for ``frame``.
+    ValueError
+        ``labels`` empty; as :func:`mean_change` for an unknown outcome.
+    """
+    import matplotlib.pyplot as plt
+
+    from liverlab import style
+
+    if not isinstance(labels, dict):
+        raise TypeError(f"labels must be a dict {{outcome column: label}}; got {type(labels).__name__}.")
+    if not labels:
+        raise ValueError("labels is empty: give at least one {outcome column: label}.")
+    rows = {}
+    for column, label in labels.items():
+        mean, low, high = mean_change(frame, column)
+        w = _wide(frame, [column, "observed"], ("baseline", "6 months"), None)
+        scale = 100 / w[(column, "baseline")][w[("observed", "6 months")]].mean()
+        rows[label] = (mean * scale, low * scale, high * scale)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["change_pct", "low", "high"])
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    shown = table.iloc[::-1]
+    rose = shown["change_pct"] > 0
+    for subset, marker, colour, name in [(shown[rose], "^", style.OKABE_ITO[2], "rose"),
+                                         (shown[~rose], "v", style.OKABE_ITO[0], "fell")]:
+        if len(subset):
+            errors = np.vstack([subset["change_pct"] - subset["low"], subset["high"] - subset["change_pct"]])
+            ax.errorbar(subset["change_pct"].to_numpy(), subset.index.to_numpy(), xerr=errors,
+                        fmt=marker, color=colour, markersize=8, capsize=4, label=name)
+    ax.axvline(0, color="black", linestyle="--", linewidth=1)
+    right = max(table["high"].max(), 0)
+    ax.set_xlim(right=right + 0.35 * (right - min(table["low"].min(), 0)))  # room for the legend
+    ax.set(xlabel="Mean change from baseline to 6 months (% of the baseline mean)", ylabel="", title=title)
+    ax.legend(title="completers' mean", loc="center right")
+    return table
+
+
+def plot_decomposition(parts, *, xlabel, title="", ax=None):
+    """Horizontal bars of a decomposition: the apparent change (white, top) and each cause below it.
+
+    Parameters
+    ----------
+    parts : pandas.Series
+        One outcome's ``change`` column of :func:`decompose_change`, indexed by component (the
+        first row is the apparent change).
+    xlabel : str, keyword-only
+        The x-axis label (say the unit).
+    title : str, keyword-only
+        The axes' title.
+    ax : matplotlib.axes.Axes, keyword-only
+        Where to draw (default: a new 7 x 3.6 inch figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Each bar is labelled on the y axis, so colour carries no meaning alone.
+
+    Raises
+    ------
+    TypeError
+        ``parts`` not a numeric pandas Series.
+    ValueError
+        ``parts`` with fewer than 2 rows or a missing value.
+    """
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    from liverlab import style
+
+    if not isinstance(parts, pd.Series) or not pd.api.types.is_numeric_dtype(parts):
+        raise TypeError("parts must be a numeric pandas Series, e.g. one outcome's column of "
+                        "decompose_change(...).set_index('component')['change'].")
+    if len(parts) < 2 or parts.isna().any():
+        raise ValueError("parts needs the apparent change and at least one cause, with no missing value.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    # White for the apparent change, then colours of at least 3:1 contrast on white (see liverlab.style).
+    causes = itertools.cycle([style.OKABE_ITO[0], style.OKABE_ITO[5], style.OKABE_ITO[2], "0.45",
+                              style.OKABE_ITO[3], style.OKABE_ITO[7]])
+    colours = ["white"] + [next(causes) for _ in range(len(parts) - 1)]
+    ax.barh([str(name) for name in parts.index], parts.to_numpy(), edgecolor="black", color=colours)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set(xlabel=xlabel, ylabel="", title=title)
+    return ax

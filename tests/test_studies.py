@@ -25,6 +25,9 @@ from liverlab.studies import (
     Cited,
     compare_arms,
     decompose_change,
+    mean_change,
+    plot_decomposition,
+    plot_percent_change,
     simulate_case_series,
     simulate_randomized_trial,
 )
@@ -434,6 +437,74 @@ def test_compare_arms_errors(series, trial):
     with pytest.raises(ValueError, match="confidence must be a number between 0 and 1"):
         compare_arms(trial, confidence=95)
 
+
+
+def test_mean_change_is_the_completers_mean_with_a_t_interval():
+    # A hand-made frame: three completers change by 1, 2 and 3 points, a fourth patient died.
+    rows = []
+    for pid, (before, after, observed) in enumerate([(20, 21, True), (20, 22, True), (20, 23, True),
+                                                     (30, None, False)], start=1):
+        rows += [{"patient_id": pid, "visit": "baseline", "observed": True, "meld": before},
+                 {"patient_id": pid, "visit": "6 months", "observed": observed, "meld": after}]
+    mean, low, high = mean_change(pd.DataFrame(rows))
+    half_width = 4.302652729911275 * 1 / np.sqrt(3)  # t(0.975, 2 df) x SD 1 / sqrt(3)
+    assert (mean, low, high) == pytest.approx((2.0, 2.0 - half_width, 2.0 + half_width))
+
+
+def test_mean_change_matches_the_trial_arms(trial):
+    result = compare_arms(trial, "meld").iloc[0]
+    assert mean_change(trial, arm="treatment")[0] == pytest.approx(result["mean_treatment"])
+    assert mean_change(trial, arm="control")[0] == pytest.approx(result["mean_control"])
+
+
+def test_mean_change_errors(series, trial):
+    with pytest.raises(ValueError, match="reference must be 'screening' or 'baseline'; got None"):
+        mean_change(series, reference=None)
+    with pytest.raises(ValueError, match="confidence must be a number between 0 and 1"):
+        mean_change(series, confidence=95)
+    with pytest.raises(ValueError, match="arm was given but frame has no 'arm' column"):
+        mean_change(series, arm="treatment")
+    with pytest.raises(TypeError, match="frame must be the DataFrame"):
+        mean_change(series["meld"])
+    with pytest.raises(ValueError, match="Fewer than 2 completers"):
+        mean_change(series.assign(observed=False))
+
+
+def test_plot_percent_change_plots_each_mean_change_as_a_percentage(series):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    table = plot_percent_change(series, {"meld": "MELD", "albumin_g_dl": "albumin"}, ax=ax, title="t")
+    assert list(table.index) == ["MELD", "albumin"]
+    six = series["visit"] == "6 months"
+    completers = series.loc[six, "observed"].to_numpy()
+    for column, label in [("meld", "MELD"), ("albumin_g_dl", "albumin")]:
+        base = _at(series, "baseline", column)[completers].mean()
+        expected = [100 * x / base for x in mean_change(series, column)]
+        assert table.loc[label].tolist() == pytest.approx(expected)
+    assert table.loc["MELD", "change_pct"] < 0 < table.loc["albumin", "change_pct"]
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["fell", "rose"]
+    plt.close(fig)
+    with pytest.raises(TypeError, match="labels must be a dict"):
+        plot_percent_change(series, ["meld"])
+    with pytest.raises(ValueError, match="labels is empty"):
+        plot_percent_change(series, {})
+
+
+def test_plot_decomposition_draws_one_labelled_bar_per_row(series):
+    import matplotlib.pyplot as plt
+
+    parts = decompose_change(series, "meld").set_index("component")["change"]
+    ax = plot_decomposition(parts, xlabel="points", title="t")
+    bars = ax.patches
+    assert [b.get_width() for b in bars] == pytest.approx(parts.tolist())
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(parts.index)
+    assert bars[0].get_facecolor()[:3] == (1.0, 1.0, 1.0)  # the apparent change is the white bar
+    plt.close(ax.figure)
+    with pytest.raises(TypeError, match="parts must be a numeric pandas Series"):
+        plot_decomposition(parts.to_numpy(), xlabel="points")
+    with pytest.raises(ValueError, match="at least one cause"):
+        plot_decomposition(parts.iloc[:1], xlabel="points")
 
 # ---------------------------------------------------------------------------------------------
 # Transplant, informative drop-out, the split of regression to the mean (issue 11)
