@@ -165,7 +165,7 @@ def _kind_of(value) -> str:
 def _how_to_pick(value) -> str:
     """How to take a number out of what the learner gave, when that is clear."""
     if isinstance(value, (pd.Series, np.ndarray)) and np.size(value) == 1:
-        return " (pick the one value out of it, e.g. with .iloc[0] or .item())"
+        return " (take the one value out of it, e.g. with .item())"
     if hasattr(value, "pvalue") and hasattr(value, "statistic"):
         return " (a test result: take the number asked for, e.g. its .pvalue or .statistic)"
     return ""
@@ -510,7 +510,7 @@ def _learner_items(value, rule: dict) -> list:
         if isinstance(value, (pd.Series, pd.Index, np.ndarray, list, tuple, set, frozenset)) and not isinstance(
                 value, str):
             size = len(value) if not isinstance(value, np.ndarray) else value.size
-            extra = (" (pick the one value out of it, e.g. with .iloc[0] or .item())" if size == 1 else
+            extra = (" (take the one value out of it, e.g. with .item())" if size == 1 else
                      ": reduce it to the one number the exercise asks for (one element, or a summary such "
                      "as its mean)")
             raise TypeError(f"expected a single value; you gave {_describe(value)}{extra}")
@@ -519,7 +519,9 @@ def _learner_items(value, rule: dict) -> list:
         return [value]
     shape, items = _as_items(value)
     if shape is None:
-        raise TypeError(f"expected {rule['length']} values (a list, array or Series); you gave {_describe(value)}")
+        row = (" (its one row as a list: .iloc[0].tolist())" if isinstance(value, pd.DataFrame)
+               and value.shape == (1, rule["length"]) else "")
+        raise TypeError(f"expected {rule['length']} values (a list, array or Series); you gave {_describe(value)}{row}")
     if len(items) != rule["length"]:
         raise ValueError(f"expected {rule['length']} values; you gave {len(items)}")
     return items

@@ -200,7 +200,7 @@ def test_feedback_names_the_kind_and_always_adds_the_hint():
     recorded = checks.make_key("2.1", 0.70146)
     hint = "read the curve at 1 year"
     for value, words in [(pd.Series([0.70146, 0.6]), "expected a single value; you gave a Series of 2"),
-                         (pd.Series([0.70146]), "iloc[0]"),
+                         (pd.Series([0.70146]), ".item()"),
                          ("0.70", "expected a number; you gave a piece of text"),
                          (None, "forget to `return`"),
                          (len, "forget to call it"),
@@ -643,7 +643,7 @@ def test_a_wrong_type_inside_a_list_is_named_by_its_meaning():
                               "test result (TtestResult)") and ".pvalue" in message
     message = checks.evaluate("4.2", [pd.Series([-1.77]), 0.03], key, names=["mean_change", "p_value"]).message
     assert "The 1st value, `mean_change`: expected a number; you gave a Series of 1 value(s)" in message
-    assert ".iloc[0]" in message
+    assert ".item()" in message
     message = checks.evaluate("4.2", [float("nan"), 0.03], key, names=["mean_change", "p_value"]).message
     assert "The 1st value, `mean_change`: your answer is NaN" in message
 
@@ -662,3 +662,12 @@ def test_right_values_in_each_others_places_are_named_as_an_order_slip():
     assert "each other's places" not in checks.evaluate("9.9", [2.0, 2.0, 3.0], key).message
     key = checks.make_key("7.4", [True, False, True])  # a choice list never says which, nor that they swapped
     assert "places" not in checks.evaluate("7.4", [False, True, True], key, choice=True).message
+
+
+def test_a_one_row_table_for_a_list_says_how_to_take_the_row():
+    """Walkthrough of 06: 6.2 given `.summary[[...]]` (one row, three columns) got no pointer to the values."""
+    key = checks.make_key("6.2", [1.06, 0.75, 1.50])
+    table = pd.DataFrame([[1.06, 0.75, 1.50]], columns=["exp(coef)", "lower", "upper"])
+    message = checks.evaluate("6.2", table, key).message
+    assert "you gave a DataFrame with 1 rows and 3 columns (its one row as a list: .iloc[0].tolist())" in message
+    assert checks.evaluate("6.2", table.iloc[0].tolist(), key).correct
