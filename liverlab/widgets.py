@@ -58,6 +58,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
@@ -1160,6 +1161,7 @@ def formula_vs_simulation_figure(table, *, mean, sd, direction="below", measurem
 
 # Okabe-Ito colour index and hatch of each kind of bar in remedies_figure
 _REMEDY_STYLE = {"bias": (5, "//"), "shrinks": (2, ".."), "removes": (0, "")}
+_REMEDY_LABEL = {"bias": "keeps the bias", "shrinks": "shrinks the bias", "removes": "removes the bias"}
 
 
 def remedies_figure(effects, *, kinds, measurement="albumin", unit="g/dL"):
@@ -1171,7 +1173,7 @@ def remedies_figure(effects, *, kinds, measurement="albumin", unit="g/dL"):
         Apparent effect per design or analysis (index: its name), drawn top to bottom.
     kinds : sequence of {"bias", "shrinks", "removes"}, keyword-only
         What each design does to regression to the mean, one per bar: vermillion with "//"
-        hatching, green with dots, or plain blue.
+        hatching, green with dots, or plain blue; a legend names the kinds drawn.
     measurement, unit : str, keyword-only
         For the axis label (default albumin, g/dL).
 
@@ -1194,4 +1196,8 @@ def remedies_figure(effects, *, kinds, measurement="albumin", unit="g/dL"):
     ax.axvline(0, color="black", linewidth=1)
     ax.set(xlabel=f"Apparent effect of an inert infusion on {measurement} ({unit})",
            title="A control group, ANCOVA or a fresh baseline removes the fake effect")
+    shown = [k for k in _REMEDY_STYLE if k in kinds]           # legend: one entry per kind drawn
+    ax.legend(handles=[Patch(facecolor=OKABE_ITO[_REMEDY_STYLE[k][0]], hatch=_REMEDY_STYLE[k][1],
+                             edgecolor="black", label=_REMEDY_LABEL[k]) for k in shown],
+              loc="lower right", fontsize="small")
     return fig
