@@ -3,8 +3,7 @@
 - :func:`visit_near` -- each patient's visit closest to a target day, within a window;
 - :func:`typical_change` -- the typical percent change (geometric mean of later ÷ before) with a 95% t-interval;
 - :func:`plot_survival_by_arm` -- Kaplan-Meier survival by trial arm, with the numbers at risk (Figure 6.1);
-- :func:`plot_single_arm_changes` -- one arm's typical changes in several labs (Figure 6.2);
-- :func:`plot_changes_by_arm` -- both arms' typical changes, one panel per lab (Figure 6.3);
+- :func:`plot_changes_by_arm` -- both arms' typical changes, one panel per lab (Figures 6.2 and 6.3);
 - :func:`plot_by_group` -- one value per patient, grouped, on a log scale, with each group's median (Figure 6.4).
 
 The plotting functions draw and return the figure; the notebook shows it with ``style.show(alt=...)``.
@@ -17,8 +16,8 @@ from scipy import stats
 
 from liverlab import style
 
-__all__ = ["VISIT_MONTHS", "visit_near", "typical_change", "plot_survival_by_arm", "plot_single_arm_changes",
-           "plot_changes_by_arm", "plot_by_group"]
+__all__ = ["VISIT_MONTHS", "visit_near", "typical_change", "plot_survival_by_arm", "plot_changes_by_arm",
+           "plot_by_group"]
 
 VISIT_MONTHS = {"6 months": 6, "1 year": 12, "2 years": 24}  # the visit labels of notebook 06, in months
 
@@ -116,42 +115,27 @@ def _changes(changes):
     return changes
 
 
-def plot_single_arm_changes(changes, *, arm, labs, title=None):
-    """One arm's typical change from enrolment (with its interval) in each of ``labs``, by visit, on one axis.
+def plot_changes_by_arm(changes, *, labs=None, title=None):
+    """Both arms' typical changes from enrolment, one panel per lab, arms side by side at each visit.
 
     ``changes`` has one row per arm, lab and visit with the columns ``arm``, ``lab``, ``when`` (a label of
-    ``VISIT_MONTHS``), ``change_%``, ``lower_%`` and ``upper_%``. Returns the figure.
+    ``VISIT_MONTHS``), ``change_%``, ``lower_%`` and ``upper_%``, for two arms; ``labs`` picks up to six labs, in panel
+    order (default: all). Up to four labs are drawn 2 × 2, more 2 × 3. Returns the figure.
     """
     import matplotlib.pyplot as plt
 
     changes = _changes(changes)
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    shown = changes[(changes["arm"] == arm) & changes["lab"].isin(labs)]
-    if shown.empty:
-        raise ValueError(f"changes has no row for arm {arm!r} and labs {list(labs)}.")
-    for (lab, rows), colour, linestyle, marker in zip(shown.groupby("lab", sort=False), style.OKABE_ITO,
-                                                      style.LINESTYLES, "osD^"):
-        _error_bars(ax, rows, rows["when"].map(VISIT_MONTHS), color=colour, linestyle=linestyle, marker=marker,
-                    linewidth=2, label=lab)
-    ax.axhline(0, color="black", linewidth=1)
-    ax.set(xticks=[6, 12, 24], xlabel="Months since enrolment", ylabel="Typical change from enrolment (%)",
-           title=title)
-    ax.legend(title=f"{arm} arm only", ncol=2)
-    return fig
-
-
-def plot_changes_by_arm(changes, *, title=None):
-    """Both arms' typical changes from enrolment, one panel per lab (2 × 3), arms side by side at each visit.
-
-    ``changes`` as for :func:`plot_single_arm_changes`, with two arms and up to six labs. Returns the figure.
-    """
-    import matplotlib.pyplot as plt
-
-    changes = _changes(changes)
-    labs, arms = changes["lab"].unique(), changes["arm"].unique()
-    if len(labs) > 6 or len(arms) != 2:
-        raise ValueError(f"plot_changes_by_arm draws 2 arms and up to 6 labs; got {len(arms)} arms, {len(labs)} labs.")
-    fig, axes = plt.subplots(2, 3, figsize=(10, 6.5), sharex=True)
+    if labs is not None:
+        unknown = [lab for lab in labs if lab not in set(changes["lab"])]
+        if unknown:
+            raise ValueError(f"changes has no lab {unknown[0]!r} (it has {list(changes['lab'].unique())}).")
+        changes = changes[changes["lab"].isin(labs)]
+    labs = list(labs) if labs is not None else list(changes["lab"].unique())
+    arms = changes["arm"].unique()
+    if not 0 < len(labs) <= 6 or len(arms) != 2:
+        raise ValueError(f"plot_changes_by_arm draws 2 arms and 1 to 6 labs; got {len(arms)} arms, {len(labs)} labs.")
+    columns = 2 if len(labs) <= 4 else 3
+    fig, axes = plt.subplots(2, columns, figsize=(8 if columns == 2 else 10, 6.5), sharex=True)
     for ax, lab in zip(axes.flat, labs):
         for (arm, rows), colour, linestyle, marker, shift in zip(changes[changes["lab"] == lab].groupby("arm", sort=False),
                                                                    style.OKABE_ITO, ["-", "--"], "os", [-0.4, 0.4]):

@@ -1161,7 +1161,7 @@ def formula_vs_simulation_figure(table, *, mean, sd, direction="below", measurem
 
 # Okabe-Ito colour index and hatch of each kind of bar in remedies_figure
 _REMEDY_STYLE = {"bias": (5, "//"), "shrinks": (2, ".."), "removes": (0, "")}
-_REMEDY_LABEL = {"bias": "keeps the bias", "shrinks": "shrinks the bias", "removes": "removes the bias"}
+_REMEDY_LABEL = {"bias": "keeps or adds bias", "shrinks": "shrinks the bias", "removes": "removes the bias"}
 
 
 def remedies_figure(effects, *, kinds, measurement="albumin", unit="g/dL"):

@@ -126,22 +126,21 @@ def _changes():
     return pd.DataFrame(rows)
 
 
-def test_single_arm_changes_draws_one_line_per_lab():
-    fig = pbc_trial.plot_single_arm_changes(_changes(), arm="drug", labs=["bilirubin", "AST"])
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bilirubin", "AST"]
-    assert ax.get_legend().get_title().get_text() == "drug arm only"
-
-
-def test_single_arm_changes_refuses_an_empty_selection():
-    with pytest.raises(ValueError, match="no row for arm 'Drug'"):
-        pbc_trial.plot_single_arm_changes(_changes(), arm="Drug", labs=["AST"])
-
-
 def test_changes_by_arm_one_panel_per_lab_and_spare_panels_hidden():
     fig = pbc_trial.plot_changes_by_arm(_changes(), title="t")
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["bilirubin", "AST"]
+
+
+def test_changes_by_arm_draws_the_chosen_labs_in_order_on_a_2_by_2_grid():
+    fig = pbc_trial.plot_changes_by_arm(_changes(), labs=["AST", "bilirubin"])
+    assert len(fig.axes) == 4
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["AST", "bilirubin"]
+
+
+def test_changes_by_arm_names_an_unknown_lab():
+    with pytest.raises(ValueError, match="no lab 'ALT'"):
+        pbc_trial.plot_changes_by_arm(_changes(), labs=["AST", "ALT"])
 
 
 def test_changes_refuse_unknown_visits_and_missing_columns():

@@ -548,10 +548,10 @@ def test_remedies_figure_colours_and_hatches_follow_the_kinds():
     assert [bar.get_hatch() or "" for bar in bars] == ["..", "", "//"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["3 baselines", "ANCOVA", "before-after"]
     legend = ax.get_legend()              # the legend explains the colour and hatching codes
-    assert [t.get_text() for t in legend.get_texts()] == ["keeps the bias", "shrinks the bias", "removes the bias"]
+    assert [t.get_text() for t in legend.get_texts()] == ["keeps or adds bias", "shrinks the bias", "removes the bias"]
     assert [patch.get_hatch() or "" for patch in legend.get_patches()] == ["//", "..", ""]
     only_two = remedies_figure(effects, kinds=["bias", "removes", "removes"]).axes[0].get_legend()
-    assert [t.get_text() for t in only_two.get_texts()] == ["keeps the bias", "removes the bias"]
+    assert [t.get_text() for t in only_two.get_texts()] == ["keeps or adds bias", "removes the bias"]
     with pytest.raises(ValueError, match="kinds must give one of"):
         remedies_figure(effects, kinds=["bias", "removes"])
     with pytest.raises(ValueError, match="kinds must give one of"):

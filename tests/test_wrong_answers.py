@@ -71,7 +71,7 @@ OPTIONS = {k: v for path in SOLUTIONS for k, v in check_options(authoring.read(p
 
 # Exercises whose answer is invariant to a common slip (the slip is accepted as right): the notebook
 # owner must redesign them (issue 20, item 3). Each entry: exercise -> (slips accepted, why). Empty since
-# 3.2 asks for the naive and landmark HRs to 3 significant figures, 3.3 for its HR to 3, 6.6 for 2.
+# 3.2 asks for the landmark HR to 3 significant figures, 3.3 for its HR to 3, 6.6 for 2.
 MUST_REDESIGN: dict[str, tuple[set, str]] = {}
 
 
