@@ -9,31 +9,32 @@ The estimate (documented in INSTRUCTORS.md, "Exercises, notebook by notebook") a
   out: it is looked up, not read through). Adults read English non-fiction silently at 238 words per minute
   on average, most of them at 175–300 (Brysbaert 2019, J Mem Lang 109:104047); the walkthroughs fit the upper
   half of that range because much of a student's time goes to the code and exercises below;
-- code to read: ``CODE_CELL_MINUTES`` = 1 for each code cell that is not an exercise (run it, look at its output
-  or figure), plus ``CODE_LINE_MINUTES`` = 0.12 (about 7 seconds) for each line of code the student reads
-  but does not write: every line of those cells, and the given lines of an exercise cell (its scaffold and its
-  check), comments and blank lines left out. Counting lines, not only cells, keeps a long cell from passing as
-  one short step: the walkthrough of 03 found its three longest cells (180 lines in 8 cells) a main cost;
+- code to read: ``CODE_CELL_MINUTES`` = 0.5 for each code cell that is not an exercise (run it, look at its output
+  or figure), plus ``CODE_LINE_MINUTES`` = 0.15 (9 seconds) for each line of code the student reads but does not
+  write: every line of those cells, and the given lines of an exercise cell (its scaffold and its check), comments
+  and blank lines left out. Counting lines, not only cells, keeps a long cell from passing as one short step: the
+  walkthrough of 03 found its three longest cells (180 lines in 8 cells) a main cost;
 - a code exercise: ``CODE_EXERCISE_MINUTES`` = 1 (read the task, find the variable), plus
-  ``SOLUTION_LINE_MINUTES`` = 2 for each line of the model solution (between the solution markers, comments
+  ``SOLUTION_LINE_MINUTES`` = 2.5 for each line of the model solution (between the solution markers, comments
   and blank lines left out): the lines a student has to work out and type, the main cost of an exercise;
 - a written answer (a markdown cell tagged ``solution``): ``WRITTEN_ANSWER_MINUTES`` = 2, and its model
   answer is read as text.
 
-Calibration (issue 20). Walkthroughs by a third-year medical student timed the core paths twice:
+Calibration (issue 20). Walkthroughs by a third-year medical student (each an independent tester working the
+core path in a live kernel and timing each step) timed the core paths four times:
 - before the cuts (commit 7af0cfa): 00 about 20 min, 01 90–100, 02 90–110, 03 95–110, 04 85–95, 05 85–100;
-- after them (commit 200067d, a fresh walkthrough per notebook): 00 20–27, 02 70–95, 03 65–100, 06 60–100,
-  07 55–78 (01, 04 and 05 were walked again after a further cut; their counts are in the test too).
-- after a second round of cuts (one walkthrough each): 01 55–85, 03 65–100, 04 55–83, 05 62–110, 06 62–94.
-The constants put every estimate within 10 % of its walkthrough's range (``tests/test_pacing.py`` pins all three
-sets with their counts). The third set is the warning: its midpoints run 10–40 % above the estimates (05: 86
-against 61), because the second cuts mostly scaffolded exercises, which removes lines to type faster than it
-removes the time a student spends understanding a task. No choice of these linear constants fits all three
-sets within 20 % of their midpoints, so the cards state the walkthroughs' time where it is longer. The first constants (2 min a code cell, no line count) fitted the first set but
-put the second set 10–25 % below the walkthroughs' midpoints (03: 62 min against about 80), because the cuts
-had merged short cells into long ones. The constants are round numbers chosen over a grid, not a
-least-squares fit: the walkthroughs' own ranges are ±20 %, so treat an estimate as ±15 %, and keep a core
-path's estimate near 62 min so that a slow student still finishes within 75.
+- after them (commit 200067d): 00 20–27, 02 70–95, 03 65–100, 06 60–100, 07 55–78;
+- after a second round of cuts: 01 55–85, 03 65–100, 04 55–83, 05 62–110, 06 62–94;
+- after a third round, aimed at the hardest exercises: 02 (see the test), 03 60–85, 05 65–95, 06 51–77.
+``tests/test_pacing.py`` pins every walkthrough with the counts of the commit it walked and requires each
+estimate to lie within 10 % of its walkthrough's range. Over a grid of round constants only two sets pass all of
+them; these have the smaller error (root-mean-square 15 % of the walkthroughs' midpoints, at most 26 %). Two
+earlier sets failed: 2 min per code cell without a line count (it put 03 after its cuts at 62 min, 25 % under the
+walkthrough's midpoint, because the cuts had merged short cells into long ones), then 1 min per cell, 0.12 per
+line and 2 per solution line (05 after its third cut at 57 min, under 0.9 × 65). Scaffolding an exercise removes
+lines to type faster than it removes the time a student spends understanding the task, so the walkthroughs'
+midpoints still run above the estimates for the most scaffolded notebooks; the cards therefore state a range,
+from the estimate to the latest walkthrough's likely time (the upper end counts for the lint and the tables).
 
 Material inside a *Going deeper (optional)* section counts separately, as optional time. Such a section
 starts with a heading ``## 🔭 Going deeper (optional): ...`` (or ``###``), whose next line is the box
@@ -47,10 +48,10 @@ import re
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 250
-CODE_CELL_MINUTES = 1.0
-CODE_LINE_MINUTES = 0.12
+CODE_CELL_MINUTES = 0.5
+CODE_LINE_MINUTES = 0.15
 CODE_EXERCISE_MINUTES = 1.0
-SOLUTION_LINE_MINUTES = 2.0
+SOLUTION_LINE_MINUTES = 2.5
 WRITTEN_ANSWER_MINUTES = 2.0
 GRACE_MINUTES = 5
 CORE_LIMIT_MINUTES = 75
