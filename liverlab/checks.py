@@ -398,10 +398,10 @@ def _slip_fingerprints(exercise_id, items, positions, rule, extras) -> dict:
             if any(_near(text, other, rule) for other_name, other in exact.items() if other_name != name):
                 continue
             clear[name] = _fingerprint(exercise_id, positions[index], "number:" + text)
-        for name in exact.keys() | per_slip.keys():
+        for name in sorted(exact.keys() | per_slip.keys()):
             per_slip.setdefault(name, [None] * index).append(clear.get(name))
     slips = {}
-    for name, fingerprints in per_slip.items():
+    for name, fingerprints in sorted(per_slip.items()):
         if all(f is None for f in fingerprints):
             continue
         if rule["shape"] == "set":
