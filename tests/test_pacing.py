@@ -46,9 +46,10 @@ SECOND_CUT_CORE = {
 
 
 # A third walkthrough after a third round of cuts aimed at the hardest exercises, at the commits walked.
-THIRD_CUT_WALKTHROUGH_MINUTES = {"02": (55, 94), "03": (60, 85), "05": (65, 95), "06": (51, 77)}
+THIRD_CUT_WALKTHROUGH_MINUTES = {"02": (55, 94), "03": (60, 85), "04": (63, 100), "05": (65, 95), "06": (51, 77)}
 THIRD_CUT_CORE = {
     "02": (2301, 7, 108, 7, 11, 2),   # f818743
+    "04": (2969, 10, 59, 6, 11, 2),   # 996298a (after 4.3 gained a written part)
     "03": (2073, 7, 112, 6, 12, 1),   # db06b84
     "05": (2579, 11, 113, 6, 8, 0),   # 76aaec1
     "06": (2178, 10, 67, 4, 7, 1),    # 588b189
