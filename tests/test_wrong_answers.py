@@ -187,3 +187,20 @@ def test_a_rounded_right_answer_is_never_rejected_without_a_reason(exercise_id):
                               names=options.get("names"), choice=options.get("choice", False))
     if not verdict.correct:
         assert "if you rounded your answer, give it unrounded" in verdict.message, verdict.message
+
+
+def test_4_3_rejects_the_living_for_the_completers():
+    """Walkthrough of 04: the completers' baseline MELD taken over the patients alive at 6 months (146) instead of
+    those observed (129) gave 19.73 for 19.79 and was accepted at 3 significant figures; 4.3 now compares 4."""
+    from liverlab.studies import simulate_case_series
+
+    series = simulate_case_series(200, seed=2024, true_effect=0.0)
+    baseline = series[series["visit"] == "baseline"].set_index("patient_id")
+    six_months = series[series["visit"] == "6 months"].set_index("patient_id")
+    died = baseline.loc[~six_months["alive"], "meld"].mean()
+    right = [baseline.loc[six_months["observed"], "meld"].mean(), died]
+    alive = [baseline.loc[six_months["alive"], "meld"].mean(), died]
+    key = key_for("4.3")
+    assert key["rule"].get("sig") == 4
+    assert checks.evaluate("4.3", right, key).correct
+    assert not checks.evaluate("4.3", alive, key).correct
