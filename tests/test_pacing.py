@@ -56,6 +56,11 @@ THIRD_CUT_CORE = {
 }
 
 
+# 04 after its last cuts (08d82bb): a fourth walkthrough. (One between, at ab58175 with 100 more words, gave 73–108, just
+# outside the band: 64 against 0.9 × 73; tools/pacing.py says why it is not pinned.)
+LAST_04_WALKTHROUGH_MINUTES, LAST_04_CORE = (60, 95), (2899, 10, 60, 6, 11, 2)
+
+
 def core_pace(words, cells, code_lines, exercises, lines, written):
     return pacing.Pace(core_words=words, core_code_cells=cells, core_code_lines=code_lines,
                        core_exercises=exercises, core_solution_lines=lines, core_written=written)
@@ -64,7 +69,8 @@ def core_pace(words, cells, code_lines, exercises, lines, written):
 CALIBRATION = [(name, WALKTHROUGH_MINUTES[name], PRE_CUT_CORE[name]) for name in sorted(WALKTHROUGH_MINUTES)] + [
     (name, POST_CUT_WALKTHROUGH_MINUTES[name], POST_CUT_CORE[name]) for name in sorted(POST_CUT_WALKTHROUGH_MINUTES)] + [
     (name, SECOND_CUT_WALKTHROUGH_MINUTES[name], SECOND_CUT_CORE[name]) for name in sorted(SECOND_CUT_WALKTHROUGH_MINUTES)] + [
-    (name, THIRD_CUT_WALKTHROUGH_MINUTES[name], THIRD_CUT_CORE[name]) for name in sorted(THIRD_CUT_WALKTHROUGH_MINUTES)]
+    (name, THIRD_CUT_WALKTHROUGH_MINUTES[name], THIRD_CUT_CORE[name]) for name in sorted(THIRD_CUT_WALKTHROUGH_MINUTES)] + [
+    ("04", LAST_04_WALKTHROUGH_MINUTES, LAST_04_CORE)]
 
 
 @pytest.mark.parametrize("name, walked, counts", CALIBRATION)
