@@ -164,8 +164,10 @@ def _kind_of(value) -> str:
 
 def _how_to_pick(value) -> str:
     """How to take a number out of what the learner gave, when that is clear."""
-    if isinstance(value, (pd.Series, np.ndarray)) and np.size(value) == 1:
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)) and np.size(value) == 1:
         return " (take the one value out of it, e.g. with .item())"
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return " (take its one element, e.g. with [0])"
     if hasattr(value, "pvalue") and hasattr(value, "statistic"):
         return " (a test result: take the number asked for, e.g. its .pvalue or .statistic)"
     return ""
@@ -510,7 +512,7 @@ def _learner_items(value, rule: dict) -> list:
         if isinstance(value, (pd.Series, pd.Index, np.ndarray, list, tuple, set, frozenset)) and not isinstance(
                 value, str):
             size = len(value) if not isinstance(value, np.ndarray) else value.size
-            extra = (" (take the one value out of it, e.g. with .item())" if size == 1 else
+            extra = (_how_to_pick(value) if size == 1 else
                      ": reduce it to the one number the exercise asks for (one element, or a summary such "
                      "as its mean)")
             raise TypeError(f"expected a single value; you gave {_describe(value)}{extra}")
