@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8888
 
-.PHONY: help env lab times test test-fast book book-student slides student solutions lint variants release grade bench lock clean
+.PHONY: help env lab times sync-times test test-fast book book-student slides student solutions lint variants release grade bench lock clean
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*##/\t/'
@@ -46,6 +46,9 @@ lint: $(STAMP)       ## structure, self-checks, freshness, leaks, honest times
 
 times: $(STAMP)      ## estimated minutes per notebook (core path and optional sections)
 	$(PY) -m tools.authoring times
+
+sync-times: $(STAMP) ## copy the cards' times into 00's course map, README and INSTRUCTORS (then make solutions NB=00)
+	$(PY) -m tools.course_times
 
 variants: $(STAMP)   ## N per-student variants with their answer keys in variants/ (make variants N=30 ROSTER=students.csv)
 	$(PY) -m tools.variants $(or $(N),30) $(if $(NB),--notebooks $(NB)) $(if $(ROSTER),--roster $(ROSTER))

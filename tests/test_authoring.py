@@ -354,3 +354,14 @@ def test_variants_shift_every_seed_of_the_parameter_cell(path):
         assert re.search(rf"^{name}\s*=\s*{expected}\b", shifted, re.M), (path.name, name, shifted)
     for name in used:
         assert name.endswith("SEED"), f"{path.name}: name the seed constant {name} ...SEED so that variants shift it"
+
+
+def test_course_times_reads_a_card_range_and_rounds_hours_to_quarters():
+    from tools import course_times
+
+    nb = fixture_notebook()
+    nb.cells[1].source = "| **Time:** | about 65–75 minutes (core path); the optional sections add about 45 minutes |"
+    assert course_times.card_times(nb) == ("65–75", 45, 75)
+    nb.cells[1].source = "| **Time:** | about 70 minutes (core path) |"
+    assert course_times.card_times(nb) == ("70", None, 70)
+    assert [course_times.hours(m) for m in (480, 525, 530, 373, 7)] == ["8", "8¾", "8¾", "6¼", "0"]
