@@ -162,13 +162,18 @@ def _kind_of(value) -> str:
     raise TypeError(f"an answer of type {type(value).__name__}")
 
 
+def _is_test_result(value) -> bool:
+    """A scipy/lifelines test result (it has a statistic and a p-value), given where a number is asked."""
+    return hasattr(value, "pvalue") and hasattr(value, "statistic")
+
+
 def _how_to_pick(value) -> str:
     """How to take a number out of what the learner gave, when that is clear."""
     if isinstance(value, (pd.Series, pd.Index, np.ndarray)) and np.size(value) == 1:
         return " (take the one value out of it, e.g. with .item())"
     if isinstance(value, (list, tuple)) and len(value) == 1:
         return " (take its one element, e.g. with [0])"
-    if hasattr(value, "pvalue") and hasattr(value, "statistic"):
+    if _is_test_result(value):
         return " (a test result: take the number asked for, e.g. its .pvalue or .statistic)"
     return ""
 
@@ -181,7 +186,7 @@ def _describe(value) -> str:
         return f"a Series of {len(value)} value(s)"
     if isinstance(value, np.ndarray):
         return f"an array of {value.size} value(s)"
-    if hasattr(value, "pvalue") and hasattr(value, "statistic"):
+    if _is_test_result(value):
         return f"a test result ({type(value).__name__})"
     if isinstance(value, (list, tuple, set, frozenset)):
         return f"a {type(value).__name__} of {len(value)} value(s)"
