@@ -163,8 +163,12 @@ def _kind_of(value) -> str:
 
 
 def _is_test_result(value) -> bool:
-    """A scipy/lifelines test result (it has a statistic and a p-value), given where a number is asked."""
-    return hasattr(value, "pvalue") and hasattr(value, "statistic")
+    """A scipy/lifelines test result (it has a statistic and a p-value), given where a number is asked.
+    Any error from the object's own attribute lookup (student code is hostile input) means no."""
+    try:
+        return hasattr(value, "pvalue") and hasattr(value, "statistic")
+    except Exception:
+        return False
 
 
 def _how_to_pick(value) -> str:

@@ -671,3 +671,15 @@ def test_a_one_row_table_for_a_list_says_how_to_take_the_row():
     message = checks.evaluate("6.2", table, key).message
     assert "you gave a DataFrame with 1 rows and 3 columns (its one row as a list: .iloc[0].tolist())" in message
     assert checks.evaluate("6.2", table.iloc[0].tolist(), key).correct
+
+
+def test_a_hostile_answer_object_gets_a_type_message_not_a_crash():
+    """Student code is hostile input: an object whose attribute lookup raises must not break the check."""
+    class Hostile:
+        def __getattr__(self, name):
+            raise RuntimeError("boom")
+
+    key = checks.make_key("4.2", [-1.77, 0.03])
+    message = checks.evaluate("4.2", [-1.77, Hostile()], key, names=["mean_change", "p_value"]).message
+    assert "The 2nd value, `p_value`: expected a number; you gave a Hostile" in message
+    assert "Expected a number; you gave a Hostile." in checks.evaluate("4.2", Hostile(), checks.make_key("4.2", 1.5)).message
